@@ -1,0 +1,1 @@
+"""What users can do: commands, the election calendar, projections and queries."""

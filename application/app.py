@@ -1,0 +1,236 @@
+"""The Jaga application: commands that record election-security events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Mapper,
+    RecordConflictError,
+    StoredEvent,
+)
+
+from application.calendar import ElectionCalendar
+from application.commands.duty import DutyCommands
+from application.commands.incidents import IncidentCommands
+from application.commands.neutrality import NeutralityCommands
+from application.commands.patrols import PatrolCommands
+from application.commands.reference import ReferenceCommands
+from application.commit import Committer, DirectCommitter
+from application.errors import CommandConflict, IdempotencyKeyReused
+from application.records import event_record
+from application.writes import Context, Write, fingerprint
+from domain.errors import InvalidValue, NotFound
+
+A = TypeVar("A", bound=Aggregate)
+
+LATE_AFTER = timedelta(minutes=15)
+FUTURE_TOLERANCE = timedelta(minutes=5)
+RETRIES = 8
+
+
+class LogStore(Protocol):
+    """What the application needs from the store besides the library's recorder."""
+
+    def find_answer(self, scope: str, key: str) -> tuple[str, dict[str, Any]] | None: ...
+
+    def find_stored(self, event_id: str) -> Any | None: ...
+
+    def max_position(self) -> int: ...
+
+    def read_stored(self, after: int, limit: int, until: int | None = None) -> list[Any]:
+        """Rows with position, leaf_hash, originator_id, originator_version, topic,
+        state, in log order."""
+
+
+class EnvelopeMapper(Mapper[UUID]):
+    """Stores each event with its envelope (actor, times, tags) beside its fields.
+
+    The envelope is for the log, not the domain: it is dropped when an aggregate
+    is rebuilt from its events.
+    """
+
+    def stored_with(self, event: Any, meta: dict[str, Any]) -> StoredEvent:
+        state = dict(vars(event))
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        state["meta"] = meta
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=self.topic_of(event),
+            state=self.transcoder.encode(state),
+        )
+
+    @staticmethod
+    def topic_of(event: Any) -> str:
+        from eventsourcing.utils import get_topic
+
+        return get_topic(type(event))
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        event = super().to_domain_event(stored_event)
+        vars(event).pop("meta", None)
+        return event
+
+
+class Jaga(
+    ReferenceCommands, DutyCommands, PatrolCommands, IncidentCommands,
+    NeutralityCommands, Application[UUID],
+):
+    name = "jaga"
+
+    def __init__(
+        self, env: dict[str, str] | None = None,
+        calendar: ElectionCalendar | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.calendar = calendar or ElectionCalendar.load()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.committer: Committer = DirectCommitter(self.recorder)
+
+    @property
+    def log(self) -> LogStore:  # type: ignore[override]
+        recorder: Any = self.recorder
+        return recorder  # type: ignore[no-any-return]
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        transcoder = self.construct_transcoder()
+        return EnvelopeMapper(transcoder=transcoder)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+
+    def use_committer(self, committer: Committer) -> None:
+        self.committer.close()
+        self.committer = committer
+
+    def close(self) -> None:
+        self.committer.close()
+        super().close()
+
+    # --- reading the log ----------------------------------------------------------
+
+    def record_of(self, row: Any) -> dict[str, Any]:
+        return event_record(
+            self.mapper.transcoder, row["topic"], UUID(str(row["originator_id"])),
+            row["originator_version"], bytes(row["state"]), row["position"],
+        )
+
+    def records(self, after: int = 0, limit: int = 1000,
+                until: int | None = None) -> list[dict[str, Any]]:
+        """Event records with position > after, in log order."""
+        return [self.record_of(r) for r in self.log.read_stored(after, limit, until)]
+
+    def find_record(self, event_id: str) -> dict[str, Any] | None:
+        row = self.log.find_stored(event_id)
+        return None if row is None else self.record_of(row)
+
+    # --- reading aggregates -------------------------------------------------------
+
+    def load(self, cls: type[A], aggregate_id: UUID, field: str, label: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"unknown {field.removesuffix('_id')}: {label}",
+                           field=field, id=label) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"unknown {field.removesuffix('_id')}: {label}",
+                           field=field, id=label)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def field_time(self, value: object, field: str = "occurred_at") -> datetime:
+        """A field time: timezone-aware and not ahead of the server's clock."""
+        if value is None:
+            return self.clock()
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise InvalidValue(field, "must be a date and time with a timezone offset")
+        if value - self.clock() > FUTURE_TOLERANCE:
+            raise InvalidValue(field, "is in the future")
+        return value.astimezone(UTC)
+
+    # --- the command path ---------------------------------------------------------
+
+    def execute(
+        self, ctx: Context, command: str, args: dict[str, Any],
+        act: Callable[[], tuple[str, Sequence[Aggregate]]],
+    ) -> dict[str, Any]:
+        """Runs `act` (load, decide, return the answer's id and changed aggregates),
+        saves what it decided, and answers with the events' positions.
+
+        Retries on an optimistic-concurrency conflict by running `act` again on
+        fresh state, where the domain names the real reason if there is one.
+        """
+        idempotency = None
+        if ctx.idempotency_key is not None:
+            fp = ctx.fingerprint or fingerprint(command, args)
+            idempotency = (ctx.actor.id, ctx.idempotency_key, fp)
+            earlier = self.replay(idempotency)
+            if earlier is not None:
+                return earlier
+        for _ in range(RETRIES):
+            answer_id, aggregates = act()
+            write = self.prepare(ctx, answer_id, aggregates, idempotency)
+            try:
+                self.committer.commit(write)
+            except RecordConflictError:
+                if idempotency is not None:
+                    earlier = self.replay(idempotency)
+                    if earlier is not None:
+                        return earlier
+                continue
+            return write.answer()
+        raise CommandConflict("the record changed too often while saving; try again")
+
+    def replay(self, idempotency: tuple[str, str, str]) -> dict[str, Any] | None:
+        scope, key, fp = idempotency
+        found = self.log.find_answer(scope, key)
+        if found is None:
+            return None
+        earlier_fp, answer = found
+        if earlier_fp != fp:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was used before with a different request",
+                idempotency_key=key,
+            )
+        return answer
+
+    def prepare(
+        self, ctx: Context, answer_id: str, aggregates: Sequence[Aggregate],
+        idempotency: tuple[str, str, str] | None,
+    ) -> Write:
+        mapper = self.mapper
+        assert isinstance(mapper, EnvelopeMapper)
+        stored: list[StoredEvent] = []
+        records: list[dict[str, Any]] = []
+        for aggregate in aggregates:
+            for event in aggregate.collect_events():
+                occurred_at = getattr(event, "occurred_at", None) or event.timestamp
+                election, stage = self.calendar.tag(occurred_at)
+                meta = {
+                    "event_id": str(uuid4()),
+                    "actor": ctx.actor.as_dict(),
+                    "client_id": ctx.client_id,
+                    "idempotency_key": ctx.idempotency_key,
+                    "correlation_id": ctx.correlation_id,
+                    "election": election,
+                    "stage": stage,
+                    "late": event.timestamp - occurred_at > LATE_AFTER,
+                }
+                s = mapper.stored_with(event, meta)
+                stored.append(s)
+                records.append(event_record(mapper.transcoder, s.topic, s.originator_id,
+                                            s.originator_version, s.state))
+        if not stored:
+            raise CommandConflict("the command changed nothing")
+        return Write(answer_id, stored, records, idempotency)

@@ -1,0 +1,1 @@
+"""The commands of the Jaga application, one module per feature."""

@@ -1,0 +1,1 @@
+"""What the election-security world is: aggregates, their events and invariants."""

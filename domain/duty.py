@@ -1,0 +1,142 @@
+"""Guard duty at a site: the sequence of teams on duty, one at a time.
+
+Duty lives on the site's own aggregate, so two handovers racing for the same shift
+meet on one version: one wins, the other conflicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import values as v
+from domain.errors import Conflict
+
+
+class TeamAlreadyOnDuty(Conflict):
+    """A shift is on duty at the site; hand it over or end it first."""
+
+
+class ShiftNotOnDuty(Conflict):
+    """The named shift is not the one on duty at the site."""
+
+
+class ShiftAlreadyHandedOver(ShiftNotOnDuty):
+    """The named shift was handed over or ended before."""
+
+
+@dataclass(frozen=True)
+class Team:
+    shift_id: str
+    unit_id: str
+    commander_id: str
+    roster: tuple[str, ...]
+
+
+def roster_of(value: object, field: str, commander_id: str) -> list[str]:
+    roster = v.slugs(value, field)
+    return roster if commander_id in roster else [commander_id, *roster]
+
+
+class GuardDuty(Aggregate):
+    """The duty part of a site; Site inherits it and sets up its state."""
+
+    if TYPE_CHECKING:  # declared for type checkers only: annotations become fields
+        site_id: str
+        on_duty: Team | None
+        past_shifts: set[str]
+
+    def _require_active(self) -> None:
+        """Refuses duty at a site that is no longer guarded (Site defines it)."""
+
+    def _require_on_duty(self, shift_id: str) -> Team:
+        if self.on_duty is not None and self.on_duty.shift_id == shift_id:
+            return self.on_duty
+        if shift_id in self.past_shifts:
+            raise ShiftAlreadyHandedOver(
+                f"shift {shift_id} was already handed over or ended",
+                shift_id=shift_id, site_id=self.site_id,
+                on_duty=self.on_duty.shift_id if self.on_duty else None,
+            )
+        raise ShiftNotOnDuty(
+            f"shift {shift_id} is not on duty at {self.site_id}",
+            shift_id=shift_id, site_id=self.site_id,
+            on_duty=self.on_duty.shift_id if self.on_duty else None,
+        )
+
+    def start_shift(
+        self, shift_id: str, unit_id: object, commander_id: object, roster: object,
+        occurred_at: datetime,
+    ) -> None:
+        commander = v.slug(commander_id, "commander_id")
+        unit = v.slug(unit_id, "unit_id")
+        team = roster_of(roster, "roster", commander)
+        when = v.aware(occurred_at, "occurred_at")
+        self._require_active()
+        if self.on_duty is not None:
+            raise TeamAlreadyOnDuty(
+                f"shift {self.on_duty.shift_id} is on duty at {self.site_id}",
+                on_duty=self.on_duty.shift_id, site_id=self.site_id,
+            )
+        self._started(self.site_id, shift_id, unit, commander, team, when)
+
+    @event("ShiftStarted")
+    def _started(
+        self, site_id: str, shift_id: str, unit_id: str, commander_id: str,
+        roster: list[str], occurred_at: datetime,
+    ) -> None:
+        self.on_duty = Team(shift_id, unit_id, commander_id, tuple(roster))
+
+    def hand_over(self, shift_id: str, incoming_shift_id: str, **raw: Any) -> None:
+        incoming_commander = v.slug(raw.get("incoming_commander_id"),
+                                    "incoming_commander_id")
+        incoming_roster = roster_of(raw.get("incoming_roster"), "incoming_roster",
+                                    incoming_commander)
+        incoming_unit = raw.get("incoming_unit_id")
+        seals_intact = raw.get("seals_intact")
+        if seals_intact is not None and not isinstance(seals_intact, bool):
+            raise v.InvalidValue("seals_intact", "must be true or false")
+        observations = v.text(raw.get("observations"), "observations", required=False)
+        when = v.aware(raw.get("occurred_at"), "occurred_at")
+        self._require_active()
+        outgoing = self._require_on_duty(shift_id)
+        self._handed_over(
+            site_id=self.site_id,
+            shift_id=shift_id,
+            outgoing_unit_id=outgoing.unit_id,
+            outgoing_commander_id=outgoing.commander_id,
+            outgoing_roster=list(outgoing.roster),
+            incoming_shift_id=incoming_shift_id,
+            incoming_unit_id=(outgoing.unit_id if incoming_unit is None
+                              else v.slug(incoming_unit, "incoming_unit_id")),
+            incoming_commander_id=incoming_commander,
+            incoming_roster=incoming_roster,
+            observations=observations,
+            seals_intact=seals_intact,
+            occurred_at=when,
+        )
+
+    @event("ShiftHandedOver")
+    def _handed_over(
+        self, site_id: str, shift_id: str, outgoing_unit_id: str,
+        outgoing_commander_id: str, outgoing_roster: list[str], incoming_shift_id: str,
+        incoming_unit_id: str, incoming_commander_id: str, incoming_roster: list[str],
+        observations: str, seals_intact: bool | None, occurred_at: datetime,
+    ) -> None:
+        self.past_shifts.add(shift_id)
+        self.on_duty = Team(incoming_shift_id, incoming_unit_id, incoming_commander_id,
+                            tuple(incoming_roster))
+
+    def end_shift(self, shift_id: str, notes: object, occurred_at: datetime) -> None:
+        text = v.text(notes, "notes", required=False)
+        when = v.aware(occurred_at, "occurred_at")
+        self._require_on_duty(shift_id)
+        self._ended(self.site_id, shift_id, text, when)
+
+    @event("ShiftEnded")
+    def _ended(self, site_id: str, shift_id: str, notes: str, occurred_at: datetime) -> None:
+        self.past_shifts.add(shift_id)
+        self.on_duty = None

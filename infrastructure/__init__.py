@@ -1,0 +1,1 @@
+"""How Jaga is stored and secured: stores, settings, audit log, logging."""

@@ -1,0 +1,1 @@
+"""Tamper-evident audit log: Merkle tree, proofs and signed checkpoints."""

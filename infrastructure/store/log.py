@@ -1,0 +1,139 @@
+"""Jaga's own log tables beside the library's events: the dense position of every
+event, its Merkle leaf and tree nodes, and the answers of idempotent commands.
+
+They are written in the same transaction as the events, inside the writer's lock,
+so positions follow commit order and have no gaps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from application.records import canonical_bytes
+from application.writes import Write
+from infrastructure.audit.merkle import NodeKey, leaf_hash, nodes_to_append
+
+
+@dataclass(frozen=True)
+class Dialect:
+    ph: str  # parameter placeholder
+    blob: str
+    notification_column: str  # the library's notification id in its events table
+
+
+def create_statements(d: Dialect) -> list[str]:
+    return [
+        "CREATE TABLE IF NOT EXISTS jaga_log ("
+        " position BIGINT PRIMARY KEY,"
+        " notification_id BIGINT NOT NULL UNIQUE,"
+        " event_id TEXT NOT NULL UNIQUE,"
+        f" leaf_hash {d.blob} NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS jaga_merkle ("
+        " level INTEGER NOT NULL, idx BIGINT NOT NULL,"
+        f" hash {d.blob} NOT NULL, PRIMARY KEY (level, idx))",
+        "CREATE TABLE IF NOT EXISTS jaga_idempotency ("
+        " scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+        " answer TEXT NOT NULL, PRIMARY KEY (scope, key))",
+    ]
+
+
+class CursorNodes:
+    """The Merkle nodes as seen inside the writing transaction."""
+
+    def __init__(self, cursor: Any, d: Dialect) -> None:
+        self.cursor = cursor
+        self.d = d
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
+        if not keys:
+            return {}
+        where = " OR ".join(f"(level={self.d.ph} AND idx={self.d.ph})" for _ in keys)
+        self.cursor.execute(f"SELECT level, idx, hash FROM jaga_merkle WHERE {where}",
+                            [x for key in keys for x in key])
+        return {(r["level"], r["idx"]): bytes(r["hash"]) for r in self.cursor.fetchall()}
+
+
+def append(cursor: Any, d: Dialect, notification_ids: Sequence[int],
+           writes: Sequence[Write]) -> None:
+    """Gives each write's events their positions and records leaves and answers."""
+    cursor.execute("SELECT COALESCE(MAX(position), 0) AS size FROM jaga_log")
+    size = int(cursor.fetchone()["size"])
+    ids = iter(notification_ids)
+    rows: list[tuple[int, int, str, bytes]] = []
+    position = size
+    for write in writes:
+        write.positions = []
+        for record in write.records:
+            position += 1
+            leaf = leaf_hash(canonical_bytes({**record, "position": position}))
+            rows.append((position, next(ids), record["event_id"], leaf))
+            write.positions.append(position)
+    ph = d.ph
+    cursor.executemany(
+        f"INSERT INTO jaga_log (position, notification_id, event_id, leaf_hash) "
+        f"VALUES ({ph},{ph},{ph},{ph})", rows)
+    nodes = nodes_to_append(size, [r[3] for r in rows], CursorNodes(cursor, d))
+    cursor.executemany(f"INSERT INTO jaga_merkle (level, idx, hash) VALUES ({ph},{ph},{ph})",
+                       nodes)
+    answers = [(*w.idempotency[:3], json.dumps(w.answer()))
+               for w in writes if w.idempotency is not None]
+    if answers:
+        cursor.executemany(
+            "INSERT INTO jaga_idempotency (scope, key, fingerprint, answer) "
+            f"VALUES ({ph},{ph},{ph},{ph})", answers)
+
+
+class LogQueries:
+    """Reads of Jaga's log tables; mixed into both recorders."""
+
+    dialect: Dialect
+    datastore: Any
+    events_table_name: str
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, list(params))
+            return list(c.fetchall())
+
+    def max_position(self) -> int:
+        rows = self._rows("SELECT COALESCE(MAX(position), 0) AS size FROM jaga_log")
+        return int(rows[0]["size"])
+
+    def find_answer(self, scope: str, key: str) -> tuple[str, dict[str, Any]] | None:
+        ph = self.dialect.ph
+        rows = self._rows("SELECT fingerprint, answer FROM jaga_idempotency "
+                          f"WHERE scope={ph} AND key={ph}", [scope, key])
+        if not rows:
+            return None
+        return rows[0]["fingerprint"], json.loads(rows[0]["answer"])
+
+    def _select_stored(self) -> str:
+        return ("SELECT l.position, l.leaf_hash, e.originator_id, e.originator_version,"
+                f" e.topic, e.state FROM jaga_log l JOIN {self.events_table_name} e"
+                f" ON e.{self.dialect.notification_column} = l.notification_id")
+
+    def read_stored(self, after: int, limit: int,
+                    until: int | None = None) -> list[Any]:
+        """Stored events with position > after (and <= until), in log order."""
+        ph = self.dialect.ph
+        sql = self._select_stored() + f" WHERE l.position > {ph}"
+        params: list[Any] = [after]
+        if until is not None:
+            sql += f" AND l.position <= {ph}"
+            params.append(until)
+        sql += f" ORDER BY l.position LIMIT {ph}"
+        params.append(limit)
+        return self._rows(sql, params)
+
+    def find_stored(self, event_id: str) -> Any | None:
+        ph = self.dialect.ph
+        rows = self._rows(self._select_stored() + f" WHERE l.event_id = {ph}",
+                          [event_id])
+        return rows[0] if rows else None
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:
+        with self.datastore.transaction(commit=False) as c:
+            return CursorNodes(c, self.dialect).get_nodes(keys)
