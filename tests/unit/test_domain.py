@@ -1,0 +1,203 @@
+"""Domain invariants, in memory: each rule a user relies on, refused with its name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from domain.duty import ShiftAlreadyHandedOver, ShiftNotOnDuty, TeamAlreadyOnDuty
+from domain.errors import InvalidValue
+from domain.incident import (
+    BackupNotRequested,
+    EscalationMustRaiseSeverity,
+    Incident,
+    IncidentAlreadyClosed,
+    IncidentAlreadyResolved,
+    IncidentNotOpen,
+    IncidentNotResolved,
+    IncidentStillOpen,
+)
+from domain.patrol import Patrol, PatrolAlreadyEnded, PatrolNotStarted
+from domain.site import Site, SiteDecommissioned
+
+WIB = timezone(timedelta(hours=7))
+T0 = datetime(2024, 2, 14, 7, 0, tzinfo=WIB)
+
+
+def site(**extra: object) -> Site:
+    return Site.register(T0, site_id="kpu-kab-jember", kind="kpu_office",
+                         name="Kantor KPU Kabupaten Jember", province="jawa-timur",
+                         regency="kab-jember", **extra)
+
+
+def incident(severity: int = 2) -> Incident:
+    return Incident.report(T0, site_id="kpu-kab-jember", category="provocation",
+                           severity=severity, description="Massa berkumpul di depan kantor")
+
+
+def test_site_takes_time_zone_from_province() -> None:
+    assert site().timezone == "WIB"
+    oku = Site.register(T0, site_id="kpu-papua", kind="kpu_office", name="KPU Papua",
+                        province="papua", regency="kota-jayapura")
+    assert oku.timezone == "WIT"
+
+
+def test_unknown_province_needs_explicit_time_zone() -> None:
+    with pytest.raises(InvalidValue) as e:
+        Site.register(T0, site_id="x", kind="other", name="X", province="atlantis",
+                      regency="r")
+    assert e.value.field == "timezone"
+
+
+def test_naive_time_is_refused_with_field_name() -> None:
+    with pytest.raises(InvalidValue) as e:
+        site().change_alert_level("siaga", "masa tenang", datetime(2024, 2, 11, 0, 0))
+    assert e.value.field == "occurred_at"
+
+
+def test_times_are_stored_in_utc() -> None:
+    s = site()
+    s.change_alert_level("siaga", "masa tenang", T0)
+    event = s.collect_events()[-1]
+    assert event.occurred_at == T0 and event.occurred_at.tzinfo == UTC  # type: ignore[attr-defined]
+
+
+def test_bad_slug_is_refused() -> None:
+    with pytest.raises(InvalidValue) as e:
+        Site.register(T0, site_id="../etc/passwd", kind="other", name="X",
+                      province="jawa-timur", regency="kab-jember")
+    assert e.value.field == "site_id"
+
+
+def test_second_team_cannot_start_where_one_is_on_duty() -> None:
+    s = site()
+    s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01", "jbr-02"], T0)
+    with pytest.raises(TeamAlreadyOnDuty):
+        s.start_shift("s2", "polres-jember", "jbr-03", ["jbr-03"], T0)
+
+
+def test_handover_must_name_the_shift_on_duty() -> None:
+    s = site()
+    s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01"], T0)
+    with pytest.raises(ShiftNotOnDuty):
+        s.hand_over("other", "s2", incoming_commander_id="jbr-02",
+                    incoming_roster=["jbr-02"], occurred_at=T0)
+
+
+def test_second_handover_of_same_shift_conflicts() -> None:
+    s = site()
+    s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01"], T0)
+    s.hand_over("s1", "s2", incoming_commander_id="jbr-02", incoming_roster=["jbr-02"],
+                occurred_at=T0 + timedelta(hours=12))
+    with pytest.raises(ShiftAlreadyHandedOver):
+        s.hand_over("s1", "s3", incoming_commander_id="jbr-03",
+                    incoming_roster=["jbr-03"], occurred_at=T0 + timedelta(hours=12))
+    assert s.on_duty is not None and s.on_duty.shift_id == "s2"
+
+
+def test_handover_keeps_outgoing_team_in_the_event_and_commander_in_roster() -> None:
+    s = site()
+    s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-02"], T0)
+    s.hand_over("s1", "s2", incoming_commander_id="jbr-03", incoming_roster=["jbr-04"],
+                seals_intact=True, occurred_at=T0)
+    event = s.collect_events()[-1]
+    assert event.outgoing_roster == ["jbr-01", "jbr-02"]  # type: ignore[attr-defined]
+    assert event.incoming_roster == ["jbr-03", "jbr-04"]  # type: ignore[attr-defined]
+    assert event.seals_intact is True  # type: ignore[attr-defined]
+
+
+def test_decommissioned_site_refuses_duty() -> None:
+    s = site()
+    s.decommission("Tahapan selesai", T0)
+    with pytest.raises(SiteDecommissioned):
+        s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01"], T0)
+
+
+def test_incident_cannot_be_resolved_twice() -> None:
+    i = incident()
+    i.resolve("Massa membubarkan diri", T0)
+    with pytest.raises(IncidentAlreadyResolved):
+        i.resolve("lagi", T0)
+
+
+def test_incident_cannot_be_closed_before_resolved() -> None:
+    i = incident()
+    with pytest.raises(IncidentNotResolved):
+        i.close(T0)
+    i.resolve("selesai", T0)
+    i.close(T0)
+    with pytest.raises(IncidentAlreadyClosed):
+        i.close(T0)
+
+
+def test_closed_incident_refuses_response_until_reopened() -> None:
+    i = incident()
+    i.resolve("selesai", T0)
+    i.close(T0)
+    with pytest.raises(IncidentNotOpen):
+        i.acknowledge("Kasat Samapta", T0)
+    with pytest.raises(IncidentAlreadyClosed):
+        i.add_note("catatan", T0)
+    i.reopen("Massa kembali", T0)
+    i.request_backup(["polres-jember"], None, T0)
+    assert i.status == "acknowledged"
+
+
+def test_open_incident_cannot_be_reopened() -> None:
+    with pytest.raises(IncidentStillOpen):
+        incident().reopen("?", T0)
+
+
+def test_backup_arrives_only_after_request() -> None:
+    i = incident()
+    with pytest.raises(BackupNotRequested):
+        i.record_backup_arrival("polres-jember", T0)
+    i.request_backup(["polres-jember"], "Butuh tambahan personel", T0)
+    i.record_backup_arrival("polres-jember", T0)
+
+
+@pytest.mark.parametrize("severity", [0, 5, -1, True, "3"])
+def test_severity_must_be_one_to_four(severity: object) -> None:
+    with pytest.raises(InvalidValue) as e:
+        Incident.report(T0, site_id="s", category="riot", severity=severity,
+                        description="x")
+    assert e.value.field == "severity"
+
+
+def test_escalation_must_raise_severity() -> None:
+    i = incident(severity=3)
+    with pytest.raises(EscalationMustRaiseSeverity):
+        i.escalate(2, "turun", T0)
+    i.escalate(4, "Massa bertambah", T0)
+    assert i.severity == 4
+
+
+def test_incident_needs_site_or_location() -> None:
+    with pytest.raises(InvalidValue):
+        Incident.report(T0, category="riot", severity=2, description="x")
+
+
+def patrol() -> Patrol:
+    return Patrol.plan(T0, kind="dialogic", leader_id="chakim-amrullah",
+                       unit_ids=["polres-tuban"], route=["kpu-kab-tuban"])
+
+
+def test_patrol_visit_needs_a_started_patrol() -> None:
+    p = patrol()
+    with pytest.raises(PatrolNotStarted):
+        p.visit("kpu-kab-tuban", arrived_at=T0, condition="aman")
+    p.start(T0)
+    p.visit("kpu-kab-tuban", arrived_at=T0, condition="aman")
+    p.end("aman", T0)
+    with pytest.raises(PatrolAlreadyEnded):
+        p.visit("kpu-kab-tuban", arrived_at=T0, condition="aman")
+
+
+def test_visit_departure_not_before_arrival() -> None:
+    p = patrol()
+    p.start(T0)
+    with pytest.raises(InvalidValue) as e:
+        p.visit("kpu-kab-tuban", arrived_at=T0, departed_at=T0 - timedelta(minutes=1),
+                condition="aman")
+    assert e.value.field == "departed_at"
