@@ -11,10 +11,12 @@ import typer
 from domain.regions import ZONES
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
+from interfaces.cli.keys import keys_app
 
 app = typer.Typer(help="Jaga: the record of election security operations.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()
