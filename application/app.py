@@ -38,13 +38,17 @@ RETRIES = 8
 class LogStore(Protocol):
     """What the application needs from the store besides the library's recorder."""
 
-    def find_answer(self, scope: str, key: str) -> tuple[str, dict[str, Any]] | None: ...
+    def find_answer(
+        self, scope: str, key: str
+    ) -> tuple[str, dict[str, Any]] | None: ...
 
     def find_stored(self, event_id: str) -> Any | None: ...
 
     def max_position(self) -> int: ...
 
-    def read_stored(self, after: int, limit: int, until: int | None = None) -> list[Any]:
+    def read_stored(
+        self, after: int, limit: int, until: int | None = None
+    ) -> list[Any]:
         """Rows with position, leaf_hash, originator_id, originator_version, topic,
         state, in log order."""
 
@@ -81,13 +85,18 @@ class EnvelopeMapper(Mapper[UUID]):
 
 
 class Jaga(
-    ReferenceCommands, DutyCommands, PatrolCommands, IncidentCommands,
-    NeutralityCommands, Application[UUID],
+    ReferenceCommands,
+    DutyCommands,
+    PatrolCommands,
+    IncidentCommands,
+    NeutralityCommands,
+    Application[UUID],
 ):
     name = "jaga"
 
     def __init__(
-        self, env: dict[str, str] | None = None,
+        self,
+        env: dict[str, str] | None = None,
         calendar: ElectionCalendar | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -120,12 +129,17 @@ class Jaga(
 
     def record_of(self, row: Any) -> dict[str, Any]:
         return event_record(
-            self.mapper.transcoder, row["topic"], UUID(str(row["originator_id"])),
-            row["originator_version"], bytes(row["state"]), row["position"],
+            self.mapper.transcoder,
+            row["topic"],
+            UUID(str(row["originator_id"])),
+            row["originator_version"],
+            bytes(row["state"]),
+            row["position"],
         )
 
-    def records(self, after: int = 0, limit: int = 1000,
-                until: int | None = None) -> list[dict[str, Any]]:
+    def records(
+        self, after: int = 0, limit: int = 1000, until: int | None = None
+    ) -> list[dict[str, Any]]:
         """Event records with position > after, in log order."""
         return [self.record_of(r) for r in self.log.read_stored(after, limit, until)]
 
@@ -137,13 +151,15 @@ class Jaga(
 
     def load(self, cls: type[A], aggregate_id: UUID, field: str, label: str) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFound(f"unknown {field.removesuffix('_id')}: {label}",
-                           field=field, id=label) from None
+            raise NotFound(
+                f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
+            ) from None
         if not isinstance(aggregate, cls):
-            raise NotFound(f"unknown {field.removesuffix('_id')}: {label}",
-                           field=field, id=label)
+            raise NotFound(
+                f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
+            )
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -162,7 +178,10 @@ class Jaga(
     # --- the command path ---------------------------------------------------------
 
     def execute(
-        self, ctx: Context, command: str, args: dict[str, Any],
+        self,
+        ctx: Context,
+        command: str,
+        args: dict[str, Any],
         act: Callable[[], tuple[str, Sequence[Aggregate]]],
     ) -> dict[str, Any]:
         """Runs `act` (load, decide, return the answer's id and changed aggregates),
@@ -206,7 +225,10 @@ class Jaga(
         return answer
 
     def prepare(
-        self, ctx: Context, answer_id: str, aggregates: Sequence[Aggregate],
+        self,
+        ctx: Context,
+        answer_id: str,
+        aggregates: Sequence[Aggregate],
         idempotency: tuple[str, str, str] | None,
     ) -> Write:
         mapper = self.mapper
@@ -229,8 +251,15 @@ class Jaga(
                 }
                 s = mapper.stored_with(event, meta)
                 stored.append(s)
-                records.append(event_record(mapper.transcoder, s.topic, s.originator_id,
-                                            s.originator_version, s.state))
+                records.append(
+                    event_record(
+                        mapper.transcoder,
+                        s.topic,
+                        s.originator_id,
+                        s.originator_version,
+                        s.state,
+                    )
+                )
         if not stored:
             raise CommandConflict("the command changed nothing")
         return Write(answer_id, stored, records, idempotency)

@@ -40,11 +40,14 @@ class ElectionCalendar:
             zone = timezone(timedelta(hours=int(raw.get("timezone_offset_hours", 7))))
             stages = [
                 Stage(
-                    election=e["election"], election_name=e.get("name", e["election"]),
-                    stage=s["stage"], start=date.fromisoformat(s["start"]),
+                    election=e["election"],
+                    election_name=e.get("name", e["election"]),
+                    stage=s["stage"],
+                    start=date.fromisoformat(s["start"]),
                     end=date.fromisoformat(s["end"]),
                 )
-                for e in raw["elections"] for s in e["stages"]
+                for e in raw["elections"]
+                for s in e["stages"]
             ]
         except (KeyError, TypeError, ValueError) as e:
             raise CalendarError(f"election calendar is not well formed: {e}") from e
@@ -66,6 +69,6 @@ class ElectionCalendar:
         return None
 
     def tag(self, moment: datetime) -> tuple[str | None, str | None]:
-        """The (election, stage) of a field time, or (None, None) outside every stage."""
+        """The (election, stage) of a field time; (None, None) outside every stage."""
         s = self.stage_at(moment)
         return (s.election, s.stage) if s else (None, None)

@@ -55,8 +55,11 @@ class GroupCommitter:
         self.recorder = recorder
         self.max_batch = max_batch
         self.queue: queue.SimpleQueue[tuple[Write, Future[None]] | None] = (
-            queue.SimpleQueue())
-        self.thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
+            queue.SimpleQueue()
+        )
+        self.thread = threading.Thread(
+            target=self._run, name="group-commit", daemon=True
+        )
         self.thread.start()
         self.batches = 0
         self.writes = 0
@@ -95,10 +98,15 @@ class GroupCommitter:
         seen: set[tuple[Any, int]] = set()
         ready: list[tuple[Write, Future[None]]] = []
         for write, done in batch:
-            keys = {(e.originator_id, e.originator_version) for e in write.stored_events}
+            keys = {
+                (e.originator_id, e.originator_version) for e in write.stored_events
+            }
             if keys & seen:
-                done.set_exception(RecordConflictError("concurrent write to the same "
-                                                       "aggregate version"))
+                done.set_exception(
+                    RecordConflictError(
+                        "concurrent write to the same aggregate version"
+                    )
+                )
                 continue
             seen |= keys
             ready.append((write, done))

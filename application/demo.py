@@ -18,70 +18,172 @@ WIB = timezone(timedelta(hours=7), "WIB")
 DEMO_ACTOR = Actor(id="demo", name="Jaga demo loader", role="ops")
 
 UNITS = [
-    ("kodim-0820-probolinggo", "Kodim 0820/Probolinggo", "tni", "jawa-timur",
-     "kota-probolinggo"),
-    ("polres-probolinggo-kota", "Polres Probolinggo Kota", "polri", "jawa-timur",
-     "kota-probolinggo"),
+    (
+        "kodim-0820-probolinggo",
+        "Kodim 0820/Probolinggo",
+        "tni",
+        "jawa-timur",
+        "kota-probolinggo",
+    ),
+    (
+        "polres-probolinggo-kota",
+        "Polres Probolinggo Kota",
+        "polri",
+        "jawa-timur",
+        "kota-probolinggo",
+    ),
     ("polres-tuban", "Polres Tuban", "polri", "jawa-timur", "kab-tuban"),
     ("polres-jember", "Polres Jember", "polri", "jawa-timur", "kab-jember"),
     ("kodim-0824-jember", "Kodim 0824/Jember", "tni", "jawa-timur", "kab-jember"),
-    ("satpol-pp-jember", "Satpol PP Kabupaten Jember", "satpol_pp", "jawa-timur",
-     "kab-jember"),
-    ("dishub-jember", "Dinas Perhubungan Kabupaten Jember", "dishub", "jawa-timur",
-     "kab-jember"),
-    ("polres-oku", "Polres Ogan Komering Ulu", "polri", "sumatera-selatan",
-     "kab-ogan-komering-ulu"),
+    (
+        "satpol-pp-jember",
+        "Satpol PP Kabupaten Jember",
+        "satpol_pp",
+        "jawa-timur",
+        "kab-jember",
+    ),
+    (
+        "dishub-jember",
+        "Dinas Perhubungan Kabupaten Jember",
+        "dishub",
+        "jawa-timur",
+        "kab-jember",
+    ),
+    (
+        "polres-oku",
+        "Polres Ogan Komering Ulu",
+        "polri",
+        "sumatera-selatan",
+        "kab-ogan-komering-ulu",
+    ),
 ]
 
 LEADERS = [
-    ("heri-budiasto", "Heri Budiasto", "kodim-0820-probolinggo", "Letkol Arm",
-     "Dandim 0820/Probolinggo"),
-    ("chakim-amrullah", "Chakim Amrullah, S.H., M.H.", "polres-tuban", "AKP",
-     "Kasat Samapta Polres Tuban"),
+    (
+        "heri-budiasto",
+        "Heri Budiasto",
+        "kodim-0820-probolinggo",
+        "Letkol Arm",
+        "Dandim 0820/Probolinggo",
+    ),
+    (
+        "chakim-amrullah",
+        "Chakim Amrullah, S.H., M.H.",
+        "polres-tuban",
+        "AKP",
+        "Kasat Samapta Polres Tuban",
+    ),
     ("toha", "Toha, S.H.", "polres-jember", "Kompol", "Kabag Ops Polres Jember"),
     ("istono", "Istono, S.H.", "polres-jember", "Kompol", "Kabag Ops Polres Jember"),
     ("ibnu-holdon", "Ibnu Holdon", "polres-oku", "IPTU", "Kasi Humas Polres OKU"),
 ]
 
 JATIM = {"province": "jawa-timur", "province_name": "Jawa Timur"}
-OKU = {"province": "sumatera-selatan", "province_name": "Sumatera Selatan",
-       "regency": "kab-ogan-komering-ulu", "regency_name": "Kabupaten Ogan Komering Ulu"}
-PROBOLINGGO = {**JATIM, "regency": "kota-probolinggo",
-               "regency_name": "Kota Probolinggo"}
+OKU = {
+    "province": "sumatera-selatan",
+    "province_name": "Sumatera Selatan",
+    "regency": "kab-ogan-komering-ulu",
+    "regency_name": "Kabupaten Ogan Komering Ulu",
+}
+PROBOLINGGO = {
+    **JATIM,
+    "regency": "kota-probolinggo",
+    "regency_name": "Kota Probolinggo",
+}
 TUBAN = {**JATIM, "regency": "kab-tuban", "regency_name": "Kabupaten Tuban"}
 JEMBER = {**JATIM, "regency": "kab-jember", "regency_name": "Kabupaten Jember"}
 JEMBER_KPU_ADDRESS = "Jl. Imam Bonjol No.129, Tegal Besar, Kec. Kaliwates, Jember"
 
 SITES: list[dict[str, Any]] = [
-    {"site_id": "kpu-kota-probolinggo", "kind": "kpu_office",
-     "name": "Kantor KPU Kota Probolinggo", **PROBOLINGGO, "required_guards": 2},
-    {"site_id": "gudang-kpu-kota-probolinggo", "kind": "logistics_warehouse",
-     "name": "Gudang Logistik KPU Kota Probolinggo", **PROBOLINGGO,
-     "required_guards": 2},
-    {"site_id": "bawaslu-kota-probolinggo", "kind": "bawaslu_office",
-     "name": "Kantor Bawaslu Kota Probolinggo", **PROBOLINGGO, "required_guards": 2},
-    {"site_id": "kpu-kab-tuban", "kind": "kpu_office", "name": "Kantor KPU Kabupaten Tuban",
-     "address": "Jl. Pramuka, Tuban", **TUBAN, "required_guards": 2},
-    {"site_id": "bawaslu-kab-tuban", "kind": "bawaslu_office",
-     "name": "Kantor Bawaslu Kabupaten Tuban", **TUBAN, "required_guards": 2},
-    {"site_id": "gudang-kpu-kab-tuban", "kind": "logistics_warehouse",
-     "name": "Gudang Logistik Pemilu Kabupaten Tuban", **TUBAN, "required_guards": 2},
-    {"site_id": "kpu-kab-jember", "kind": "kpu_office",
-     "name": "Kantor KPU Kabupaten Jember", "address": JEMBER_KPU_ADDRESS, **JEMBER,
-     "required_guards": 3},
-    {"site_id": "gudang-kpu-kab-jember", "kind": "logistics_warehouse",
-     "name": "Gudang Logistik KPU Kabupaten Jember", "address": JEMBER_KPU_ADDRESS,
-     **JEMBER, "required_guards": 3},
-    {"site_id": "bawaslu-kab-jember", "kind": "bawaslu_office",
-     "name": "Kantor Bawaslu Kabupaten Jember", **JEMBER},
-    {"site_id": "alun-alun-jember", "kind": "crowd_point",
-     "name": "Alun-alun Jember (titik kerumunan)", **JEMBER},
-    {"site_id": "bawaslu-kab-oku", "kind": "bawaslu_office",
-     "name": "Kantor Sekretariat Bawaslu OKU", "address": "Baturaja", **OKU,
-     "required_guards": 10, "posture": "overt"},
-    {"site_id": "kpu-kab-oku", "kind": "kpu_office",
-     "name": "Kantor Sekretariat KPU OKU", "address": "Baturaja", **OKU,
-     "required_guards": 10, "posture": "covert"},
+    {
+        "site_id": "kpu-kota-probolinggo",
+        "kind": "kpu_office",
+        "name": "Kantor KPU Kota Probolinggo",
+        **PROBOLINGGO,
+        "required_guards": 2,
+    },
+    {
+        "site_id": "gudang-kpu-kota-probolinggo",
+        "kind": "logistics_warehouse",
+        "name": "Gudang Logistik KPU Kota Probolinggo",
+        **PROBOLINGGO,
+        "required_guards": 2,
+    },
+    {
+        "site_id": "bawaslu-kota-probolinggo",
+        "kind": "bawaslu_office",
+        "name": "Kantor Bawaslu Kota Probolinggo",
+        **PROBOLINGGO,
+        "required_guards": 2,
+    },
+    {
+        "site_id": "kpu-kab-tuban",
+        "kind": "kpu_office",
+        "name": "Kantor KPU Kabupaten Tuban",
+        "address": "Jl. Pramuka, Tuban",
+        **TUBAN,
+        "required_guards": 2,
+    },
+    {
+        "site_id": "bawaslu-kab-tuban",
+        "kind": "bawaslu_office",
+        "name": "Kantor Bawaslu Kabupaten Tuban",
+        **TUBAN,
+        "required_guards": 2,
+    },
+    {
+        "site_id": "gudang-kpu-kab-tuban",
+        "kind": "logistics_warehouse",
+        "name": "Gudang Logistik Pemilu Kabupaten Tuban",
+        **TUBAN,
+        "required_guards": 2,
+    },
+    {
+        "site_id": "kpu-kab-jember",
+        "kind": "kpu_office",
+        "name": "Kantor KPU Kabupaten Jember",
+        "address": JEMBER_KPU_ADDRESS,
+        **JEMBER,
+        "required_guards": 3,
+    },
+    {
+        "site_id": "gudang-kpu-kab-jember",
+        "kind": "logistics_warehouse",
+        "name": "Gudang Logistik KPU Kabupaten Jember",
+        "address": JEMBER_KPU_ADDRESS,
+        **JEMBER,
+        "required_guards": 3,
+    },
+    {
+        "site_id": "bawaslu-kab-jember",
+        "kind": "bawaslu_office",
+        "name": "Kantor Bawaslu Kabupaten Jember",
+        **JEMBER,
+    },
+    {
+        "site_id": "alun-alun-jember",
+        "kind": "crowd_point",
+        "name": "Alun-alun Jember (titik kerumunan)",
+        **JEMBER,
+    },
+    {
+        "site_id": "bawaslu-kab-oku",
+        "kind": "bawaslu_office",
+        "name": "Kantor Sekretariat Bawaslu OKU",
+        "address": "Baturaja",
+        **OKU,
+        "required_guards": 10,
+        "posture": "overt",
+    },
+    {
+        "site_id": "kpu-kab-oku",
+        "kind": "kpu_office",
+        "name": "Kantor Sekretariat KPU OKU",
+        "address": "Baturaja",
+        **OKU,
+        "required_guards": 10,
+        "posture": "covert",
+    },
 ]
 
 
@@ -96,19 +198,30 @@ class Loader:
         self.app = app
         self.steps = 0
 
-    def __call__(self, command: Callable[..., dict[str, Any]], *args: Any,
-                 **kwargs: Any) -> dict[str, Any]:
+    def __call__(
+        self, command: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any
+    ) -> dict[str, Any]:
         self.steps += 1
-        ctx = Context(actor=DEMO_ACTOR, idempotency_key=f"demo-{self.steps:03d}",
-                      correlation_id="demo")
+        ctx = Context(
+            actor=DEMO_ACTOR,
+            idempotency_key=f"demo-{self.steps:03d}",
+            correlation_id="demo",
+        )
         return command(ctx, *args, **kwargs)
 
 
-def guards(unit: str, prefix: str, count: int, rank: str = "Bripda") -> list[dict[str, Any]]:
+def guards(
+    unit: str, prefix: str, count: int, rank: str = "Bripda"
+) -> list[dict[str, Any]]:
     return [
-        {"personnel_id": f"{prefix}-{i:02d}", "id_number": f"DEMO-{prefix.upper()}-{i:03d}",
-         "name": f"Anggota jaga {i} {unit}", "unit_id": unit, "rank": rank,
-         "position": "Personel pengamanan"}
+        {
+            "personnel_id": f"{prefix}-{i:02d}",
+            "id_number": f"DEMO-{prefix.upper()}-{i:03d}",
+            "name": f"Anggota jaga {i} {unit}",
+            "unit_id": unit,
+            "rank": rank,
+            "position": "Personel pengamanan",
+        }
         for i in range(1, count + 1)
     ]
 
@@ -118,19 +231,35 @@ def load_demo(app: Jaga) -> int:
     run = Loader(app)
     a = app
     for unit_id, name, kind, province, regency in UNITS:
-        run(a.register_unit, unit_id=unit_id, name=name, kind=kind, province=province,
-            regency=regency, occurred_at=at(2023, 11, 1, 8))
+        run(
+            a.register_unit,
+            unit_id=unit_id,
+            name=name,
+            kind=kind,
+            province=province,
+            regency=regency,
+            occurred_at=at(2023, 11, 1, 8),
+        )
     for pid, name, unit, rank, position in LEADERS:
-        run(a.register_personnel, personnel_id=pid, id_number=f"DEMO-{pid.upper()}",
-            name=name, unit_id=unit, rank=rank, position=position,
-            occurred_at=at(2023, 11, 1, 8))
-    members = (guards("polres-probolinggo-kota", "pbl", 4)
-               + guards("polres-tuban", "tbn", 4)
-               + guards("polres-jember", "jbr", 12)
-               + guards("kodim-0824-jember", "dim0824", 2, "Serda")
-               + guards("satpol-pp-jember", "satpol-jbr", 2, "Pengatur")
-               + guards("dishub-jember", "dishub-jbr", 2, "Pengatur")
-               + guards("polres-oku", "oku", 40))
+        run(
+            a.register_personnel,
+            personnel_id=pid,
+            id_number=f"DEMO-{pid.upper()}",
+            name=name,
+            unit_id=unit,
+            rank=rank,
+            position=position,
+            occurred_at=at(2023, 11, 1, 8),
+        )
+    members = (
+        guards("polres-probolinggo-kota", "pbl", 4)
+        + guards("polres-tuban", "tbn", 4)
+        + guards("polres-jember", "jbr", 12)
+        + guards("kodim-0824-jember", "dim0824", 2, "Serda")
+        + guards("satpol-pp-jember", "satpol-jbr", 2, "Pengatur")
+        + guards("dishub-jember", "dishub-jbr", 2, "Pengatur")
+        + guards("polres-oku", "oku", 40)
+    )
     for person in members:
         run(a.register_personnel, **person, occurred_at=at(2023, 11, 1, 8))
     for site in SITES:
@@ -146,134 +275,290 @@ def load_demo(app: Jaga) -> int:
 
 def _probolinggo(run: Loader, a: Jaga) -> None:
     day = (2023, 11, 16)
-    shift = run(a.start_shift, "kpu-kota-probolinggo", unit_id="polres-probolinggo-kota",
-                commander_id="pbl-01", roster=["pbl-01", "pbl-02"],
-                occurred_at=at(*day, 7))
-    run(a.start_shift, "bawaslu-kota-probolinggo", unit_id="polres-probolinggo-kota",
-        commander_id="pbl-03", roster=["pbl-03", "pbl-04"], occurred_at=at(*day, 7))
-    for pid, site in (("pbl-01", "kpu-kota-probolinggo"), ("pbl-02", "kpu-kota-probolinggo"),
-                      ("pbl-03", "bawaslu-kota-probolinggo"),
-                      ("pbl-04", "bawaslu-kota-probolinggo")):
+    shift = run(
+        a.start_shift,
+        "kpu-kota-probolinggo",
+        unit_id="polres-probolinggo-kota",
+        commander_id="pbl-01",
+        roster=["pbl-01", "pbl-02"],
+        occurred_at=at(*day, 7),
+    )
+    run(
+        a.start_shift,
+        "bawaslu-kota-probolinggo",
+        unit_id="polres-probolinggo-kota",
+        commander_id="pbl-03",
+        roster=["pbl-03", "pbl-04"],
+        occurred_at=at(*day, 7),
+    )
+    for pid, site in (
+        ("pbl-01", "kpu-kota-probolinggo"),
+        ("pbl-02", "kpu-kota-probolinggo"),
+        ("pbl-03", "bawaslu-kota-probolinggo"),
+        ("pbl-04", "bawaslu-kota-probolinggo"),
+    ):
         run(a.check_in, site, personnel_id=pid, method="qr", occurred_at=at(*day, 7, 5))
-    patrol = run(a.plan_patrol, kind="joint", leader_id="heri-budiasto",
-                 unit_ids=["kodim-0820-probolinggo", "polres-probolinggo-kota"],
-                 route=["kpu-kota-probolinggo", "gudang-kpu-kota-probolinggo",
-                        "bawaslu-kota-probolinggo"],
-                 name="Patroli gabungan kantor penyelenggara Pemilu",
-                 planned_start=at(*day, 9), occurred_at=at(*day, 8))
+    patrol = run(
+        a.plan_patrol,
+        kind="joint",
+        leader_id="heri-budiasto",
+        unit_ids=["kodim-0820-probolinggo", "polres-probolinggo-kota"],
+        route=[
+            "kpu-kota-probolinggo",
+            "gudang-kpu-kota-probolinggo",
+            "bawaslu-kota-probolinggo",
+        ],
+        name="Patroli gabungan kantor penyelenggara Pemilu",
+        planned_start=at(*day, 9),
+        occurred_at=at(*day, 8),
+    )
     pid = patrol["id"]
     run(a.start_patrol, pid, occurred_at=at(*day, 9))
-    notes = ("Mengecek personel pengamanan yang sedang melaksanakan penjagaan; "
-             "penyelenggara diminta tidak segan menyampaikan informasi kepada petugas "
-             "pengamanan.")
-    for i, site in enumerate(("kpu-kota-probolinggo", "gudang-kpu-kota-probolinggo",
-                              "bawaslu-kota-probolinggo")):
+    notes = (
+        "Mengecek personel pengamanan yang sedang melaksanakan penjagaan; "
+        "penyelenggara diminta tidak segan menyampaikan informasi kepada petugas "
+        "pengamanan."
+    )
+    for i, site in enumerate(
+        (
+            "kpu-kota-probolinggo",
+            "gudang-kpu-kota-probolinggo",
+            "bawaslu-kota-probolinggo",
+        )
+    ):
         arrived = at(*day, 9, 15) + timedelta(minutes=40 * i)
-        run(a.record_visit, pid, site, arrived_at=arrived,
-            departed_at=arrived + timedelta(minutes=25), condition="aman",
-            people_met=["Anggota KPU dan Bawaslu Kota Probolinggo"], notes=notes)
-    run(a.end_patrol, pid, occurred_at=at(*day, 11, 30),
+        run(
+            a.record_visit,
+            pid,
+            site,
+            arrived_at=arrived,
+            departed_at=arrived + timedelta(minutes=25),
+            condition="aman",
+            people_met=["Anggota KPU dan Bawaslu Kota Probolinggo"],
+            notes=notes,
+        )
+    run(
+        a.end_patrol,
+        pid,
+        occurred_at=at(*day, 11, 30),
         summary="Patroli gabungan Kodim 0820 dan Polres Probolinggo Kota bersama KPU "
-                "dan Bawaslu: situasi aman dan terkendali.")
-    run(a.hand_over, "kpu-kota-probolinggo", shift["id"], incoming_commander_id="pbl-02",
-        incoming_roster=["pbl-02"], observations="Situasi aman, tidak ada kejadian.",
-        seals_intact=None, occurred_at=at(*day, 19))
+        "dan Bawaslu: situasi aman dan terkendali.",
+    )
+    run(
+        a.hand_over,
+        "kpu-kota-probolinggo",
+        shift["id"],
+        incoming_commander_id="pbl-02",
+        incoming_roster=["pbl-02"],
+        observations="Situasi aman, tidak ada kejadian.",
+        seals_intact=None,
+        occurred_at=at(*day, 19),
+    )
 
 
 def _tuban(run: Loader, a: Jaga) -> None:
     day = (2023, 11, 29)
-    run(a.record_pledge, unit_id="polres-tuban", election="pemilu-2024",
-        document_ref="MoU netralitas Panglima TNI, Kapolri, Ketua KPU dan Ketua Bawaslu",
-        occurred_at=at(*day, 8))
+    run(
+        a.record_pledge,
+        unit_id="polres-tuban",
+        election="pemilu-2024",
+        document_ref="MoU netralitas Panglima TNI, Kapolri, Ketua KPU dan Bawaslu",
+        occurred_at=at(*day, 8),
+    )
     for site, cmd in (("kpu-kab-tuban", "tbn-01"), ("bawaslu-kab-tuban", "tbn-03")):
-        run(a.start_shift, site, unit_id="polres-tuban", commander_id=cmd,
-            roster=[cmd, f"tbn-0{int(cmd[-1]) + 1}"], occurred_at=at(*day, 7))
-    patrol = run(a.plan_patrol, kind="dialogic", leader_id="chakim-amrullah",
-                 unit_ids=["polres-tuban"],
-                 route=["kpu-kab-tuban", "bawaslu-kab-tuban", "gudang-kpu-kab-tuban"],
-                 name="Patroli dialogis Satsamapta awal tahapan kampanye",
-                 occurred_at=at(*day, 8, 30))
+        run(
+            a.start_shift,
+            site,
+            unit_id="polres-tuban",
+            commander_id=cmd,
+            roster=[cmd, f"tbn-0{int(cmd[-1]) + 1}"],
+            occurred_at=at(*day, 7),
+        )
+    patrol = run(
+        a.plan_patrol,
+        kind="dialogic",
+        leader_id="chakim-amrullah",
+        unit_ids=["polres-tuban"],
+        route=["kpu-kab-tuban", "bawaslu-kab-tuban", "gudang-kpu-kab-tuban"],
+        name="Patroli dialogis Satsamapta awal tahapan kampanye",
+        occurred_at=at(*day, 8, 30),
+    )
     pid = patrol["id"]
     run(a.start_patrol, pid, occurred_at=at(*day, 9))
-    run(a.record_visit, pid, "kpu-kab-tuban", arrived_at=at(*day, 9, 15),
-        departed_at=at(*day, 9, 45), condition="aman",
+    run(
+        a.record_visit,
+        pid,
+        "kpu-kab-tuban",
+        arrived_at=at(*day, 9, 15),
+        departed_at=at(*day, 9, 45),
+        condition="aman",
         people_met=["Petugas jaga Kantor KPU Kabupaten Tuban"],
         notes="Jika ada yang mencurigakan silahkan langsung dilaporkan, kami siap "
-              "untuk backup.")
-    run(a.record_visit, pid, "bawaslu-kab-tuban", arrived_at=at(*day, 10),
-        departed_at=at(*day, 10, 30), condition="aman",
-        people_met=["Mohammad Sudarsono, Koordinator Divisi Penanganan Pelanggaran "
-                    "dan Data Informasi Bawaslu Kabupaten Tuban"],
+        "untuk backup.",
+    )
+    run(
+        a.record_visit,
+        pid,
+        "bawaslu-kab-tuban",
+        arrived_at=at(*day, 10),
+        departed_at=at(*day, 10, 30),
+        condition="aman",
+        people_met=[
+            "Mohammad Sudarsono, Koordinator Divisi Penanganan Pelanggaran "
+            "dan Data Informasi Bawaslu Kabupaten Tuban"
+        ],
         notes="Memastikan situasi kantor Bawaslu aman; menegaskan TNI dan Polri tetap "
-              "menjaga netralitas dalam Pemilu 2024.")
-    run(a.record_visit, pid, "gudang-kpu-kab-tuban", arrived_at=at(*day, 10, 50),
-        departed_at=at(*day, 11, 10), condition="aman",
+        "menjaga netralitas dalam Pemilu 2024.",
+    )
+    run(
+        a.record_visit,
+        pid,
+        "gudang-kpu-kab-tuban",
+        arrived_at=at(*day, 10, 50),
+        departed_at=at(*day, 11, 10),
+        condition="aman",
         people_met=["Petugas jaga gudang logistik"],
-        notes="Memastikan kesiapan pengamanan gudang logistik Pemilu 2024.")
-    run(a.end_patrol, pid, occurred_at=at(*day, 11, 30),
+        notes="Memastikan kesiapan pengamanan gudang logistik Pemilu 2024.",
+    )
+    run(
+        a.end_patrol,
+        pid,
+        occurred_at=at(*day, 11, 30),
         summary="Patroli dialogis di KPU, Bawaslu dan gudang logistik Kabupaten Tuban: "
-                "aman dan lancar.")
+        "aman dan lancar.",
+    )
 
 
 def _jember_guard(run: Loader, a: Jaga) -> None:
-    run(a.issue_assignment, unit_id="polres-jember", route=None, site_id="kpu-kab-jember",
-        headcount=3, starts_at=at(2024, 1, 3, 7), ends_at=at(2024, 2, 20, 7),
-        checkin_interval_minutes=120, reference="Pengamanan rutin 24 jam kantor KPU",
-        occurred_at=at(2024, 1, 3, 6))
-    run(a.issue_assignment, unit_id="polres-jember", site_id="gudang-kpu-kab-jember",
-        headcount=3, starts_at=at(2024, 1, 3, 7), ends_at=at(2024, 2, 20, 7),
+    run(
+        a.issue_assignment,
+        unit_id="polres-jember",
+        route=None,
+        site_id="kpu-kab-jember",
+        headcount=3,
+        starts_at=at(2024, 1, 3, 7),
+        ends_at=at(2024, 2, 20, 7),
+        checkin_interval_minutes=120,
+        reference="Pengamanan rutin 24 jam kantor KPU",
+        occurred_at=at(2024, 1, 3, 6),
+    )
+    run(
+        a.issue_assignment,
+        unit_id="polres-jember",
+        site_id="gudang-kpu-kab-jember",
+        headcount=3,
+        starts_at=at(2024, 1, 3, 7),
+        ends_at=at(2024, 2, 20, 7),
         checkin_interval_minutes=120,
         reference="Pengamanan rutin 24 jam gudang logistik KPU",
-        occurred_at=at(2024, 1, 3, 6))
+        occurred_at=at(2024, 1, 3, 6),
+    )
     day = (2024, 1, 3)
-    teams = {"kpu-kab-jember": ["jbr-01", "jbr-02", "jbr-03"],
-             "gudang-kpu-kab-jember": ["jbr-04", "jbr-05", "jbr-06"]}
-    night = {"kpu-kab-jember": ["jbr-07", "jbr-08", "jbr-09"],
-             "gudang-kpu-kab-jember": ["jbr-10", "jbr-11", "jbr-12"]}
+    teams = {
+        "kpu-kab-jember": ["jbr-01", "jbr-02", "jbr-03"],
+        "gudang-kpu-kab-jember": ["jbr-04", "jbr-05", "jbr-06"],
+    }
+    night = {
+        "kpu-kab-jember": ["jbr-07", "jbr-08", "jbr-09"],
+        "gudang-kpu-kab-jember": ["jbr-10", "jbr-11", "jbr-12"],
+    }
     for site, team in teams.items():
-        shift = run(a.start_shift, site, unit_id="polres-jember", commander_id=team[0],
-                    roster=team, occurred_at=at(*day, 7))
+        shift = run(
+            a.start_shift,
+            site,
+            unit_id="polres-jember",
+            commander_id=team[0],
+            roster=team,
+            occurred_at=at(*day, 7),
+        )
         for member in team:
-            run(a.check_in, site, personnel_id=member, method="qr",
-                occurred_at=at(*day, 7, 10))
+            run(
+                a.check_in,
+                site,
+                personnel_id=member,
+                method="qr",
+                occurred_at=at(*day, 7, 10),
+            )
         if site.startswith("gudang"):
-            run(a.record_seals, site, seal_numbers=["KPU-JBR-0001", "KPU-JBR-0002"],
-                status="intact", notes="Segel pintu gudang diperiksa saat apel pagi.",
-                occurred_at=at(*day, 7, 20))
-        run(a.hand_over, site, shift["id"], incoming_commander_id=night[site][0],
-            incoming_roster=night[site], observations="Situasi aman dan kondusif.",
+            run(
+                a.record_seals,
+                site,
+                seal_numbers=["KPU-JBR-0001", "KPU-JBR-0002"],
+                status="intact",
+                notes="Segel pintu gudang diperiksa saat apel pagi.",
+                occurred_at=at(*day, 7, 20),
+            )
+        run(
+            a.hand_over,
+            site,
+            shift["id"],
+            incoming_commander_id=night[site][0],
+            incoming_roster=night[site],
+            observations="Situasi aman dan kondusif.",
             seals_intact=True if site.startswith("gudang") else None,
-            occurred_at=at(*day, 19))
+            occurred_at=at(*day, 19),
+        )
         for member in team:
             run(a.check_out, site, personnel_id=member, occurred_at=at(*day, 19, 5))
         for member in night[site]:
-            run(a.check_in, site, personnel_id=member, method="qr",
-                occurred_at=at(*day, 19, 5))
+            run(
+                a.check_in,
+                site,
+                personnel_id=member,
+                method="qr",
+                occurred_at=at(*day, 19, 5),
+            )
 
 
 def _jember_joint_patrol(run: Loader, a: Jaga) -> None:
     day = (2024, 10, 23)
-    patrol = run(a.plan_patrol, kind="joint", leader_id="istono",
-                 unit_ids=["polres-jember", "kodim-0824-jember", "satpol-pp-jember",
-                           "dishub-jember"],
-                 route=["gudang-kpu-kab-jember", "kpu-kab-jember", "bawaslu-kab-jember",
-                        "alun-alun-jember"],
-                 name="KRYD patroli gabungan masa kampanye Pilkada 2024",
-                 occurred_at=at(*day, 19))
+    patrol = run(
+        a.plan_patrol,
+        kind="joint",
+        leader_id="istono",
+        unit_ids=[
+            "polres-jember",
+            "kodim-0824-jember",
+            "satpol-pp-jember",
+            "dishub-jember",
+        ],
+        route=[
+            "gudang-kpu-kab-jember",
+            "kpu-kab-jember",
+            "bawaslu-kab-jember",
+            "alun-alun-jember",
+        ],
+        name="KRYD patroli gabungan masa kampanye Pilkada 2024",
+        occurred_at=at(*day, 19),
+    )
     pid = patrol["id"]
     run(a.start_patrol, pid, occurred_at=at(*day, 20))
-    stops = [("gudang-kpu-kab-jember", "Gudang KPU"), ("kpu-kab-jember", "Kantor KPU"),
-             ("bawaslu-kab-jember", "Kantor Bawaslu"),
-             ("alun-alun-jember", "Titik kerumunan masyarakat")]
+    stops = [
+        ("gudang-kpu-kab-jember", "Gudang KPU"),
+        ("kpu-kab-jember", "Kantor KPU"),
+        ("bawaslu-kab-jember", "Kantor Bawaslu"),
+        ("alun-alun-jember", "Titik kerumunan masyarakat"),
+    ]
     for i, (site, label) in enumerate(stops):
         arrived = at(*day, 20, 10) + timedelta(minutes=30 * i)
-        run(a.record_visit, pid, site, arrived_at=arrived,
-            departed_at=arrived + timedelta(minutes=20), condition="aman", people_met=[],
+        run(
+            a.record_visit,
+            pid,
+            site,
+            arrived_at=arrived,
+            departed_at=arrived + timedelta(minutes=20),
+            condition="aman",
+            people_met=[],
             notes=f"{label}: antisipasi aksi provokatif, terorisme hingga kerusuhan; "
-                  "masyarakat diajak melaporkan aktivitas mencurigakan.")
-    run(a.end_patrol, pid, occurred_at=at(*day, 22, 30),
+            "masyarakat diajak melaporkan aktivitas mencurigakan.",
+        )
+    run(
+        a.end_patrol,
+        pid,
+        occurred_at=at(*day, 22, 30),
         summary="Patroli gabungan TNI, Polri, Satpol PP dan Dishub: situasi kamtibmas "
-                "Jember aman dan kondusif.")
+        "Jember aman dan kondusif.",
+    )
 
 
 def _oku(run: Loader, a: Jaga) -> None:
@@ -281,15 +566,35 @@ def _oku(run: Loader, a: Jaga) -> None:
     for site, first in (("bawaslu-kab-oku", 1), ("kpu-kab-oku", 21)):
         day_team = [f"oku-{i:02d}" for i in range(first, first + 10)]
         night_team = [f"oku-{i:02d}" for i in range(first + 10, first + 20)]
-        shift = run(a.start_shift, site, unit_id="polres-oku", commander_id=day_team[0],
-                    roster=day_team, occurred_at=at(*day, 7))
+        shift = run(
+            a.start_shift,
+            site,
+            unit_id="polres-oku",
+            commander_id=day_team[0],
+            roster=day_team,
+            occurred_at=at(*day, 7),
+        )
         for member in day_team:
-            run(a.check_in, site, personnel_id=member,
+            run(
+                a.check_in,
+                site,
+                personnel_id=member,
                 method="manual" if site == "kpu-kab-oku" else "qr",
-                occurred_at=at(*day, 7, 5))
-        run(a.hand_over, site, shift["id"], incoming_commander_id=night_team[0],
-            incoming_roster=night_team, observations="Aman, sejuk dan damai.",
-            occurred_at=at(*day, 19))
-    run(a.change_alert_level, "kpu-kab-oku", level="siaga",
+                occurred_at=at(*day, 7, 5),
+            )
+        run(
+            a.hand_over,
+            site,
+            shift["id"],
+            incoming_commander_id=night_team[0],
+            incoming_roster=night_team,
+            observations="Aman, sejuk dan damai.",
+            occurred_at=at(*day, 19),
+        )
+    run(
+        a.change_alert_level,
+        "kpu-kab-oku",
+        level="siaga",
         reason="Masa tenang Pilkada 2024 dimulai; penjagaan 24 jam ditingkatkan.",
-        occurred_at=at(2024, 11, 24, 0, 5))
+        occurred_at=at(2024, 11, 24, 0, 5),
+    )

@@ -14,8 +14,14 @@ from typing import Any, Protocol
 from uuid import UUID
 
 ENVELOPE_KEYS = (
-    "event_id", "late", "actor", "client_id", "idempotency_key", "correlation_id",
-    "election", "stage",
+    "event_id",
+    "late",
+    "actor",
+    "client_id",
+    "idempotency_key",
+    "correlation_id",
+    "election",
+    "stage",
 )
 
 
@@ -44,8 +50,12 @@ def event_type(topic: str) -> str:
 
 
 def event_record(
-    decoder: StateDecoder, topic: str, aggregate_id: UUID | str, version: int,
-    state: bytes, position: int | None = None,
+    decoder: StateDecoder,
+    topic: str,
+    aggregate_id: UUID | str,
+    version: int,
+    state: bytes,
+    position: int | None = None,
 ) -> dict[str, Any]:
     """The record of a stored event; `position` is added once the log assigns it."""
     fields = decoder.decode(state)
@@ -74,6 +84,9 @@ def event_record(
 
 def canonical_bytes(record: dict[str, Any]) -> bytes:
     return json.dumps(
-        record, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        record,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
         allow_nan=False,
     ).encode("utf-8")

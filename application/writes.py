@@ -58,7 +58,9 @@ class Write:
     def answer(self) -> dict[str, Any]:
         events = [
             {
-                "event_id": r["event_id"], "position": p, "type": r["type"],
+                "event_id": r["event_id"],
+                "position": p,
+                "type": r["type"],
                 "recorded_at": r["recorded_at"],
             }
             for r, p in zip(self.records, self.positions, strict=True)

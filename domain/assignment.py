@@ -36,22 +36,37 @@ class Assignment(Aggregate):
             site_id=None if site_id is None else v.slug(site_id, "site_id"),
             route=None if route is None else v.slugs(route, "route"),
             headcount=v.optional_integer(headcount, "headcount", low=1, high=10_000),
-            personnel_ids=(None if personnel_ids is None
-                           else v.slugs(personnel_ids, "personnel_ids")),
+            personnel_ids=(
+                None
+                if personnel_ids is None
+                else v.slugs(personnel_ids, "personnel_ids")
+            ),
             starts_at=starts_at,
             ends_at=ends_at,
             checkin_interval_minutes=v.optional_integer(
-                raw.get("checkin_interval_minutes"), "checkin_interval_minutes",
-                low=1, high=7 * 24 * 60),
-            reference=v.text(raw.get("reference"), "reference", required=False, limit=200),
+                raw.get("checkin_interval_minutes"),
+                "checkin_interval_minutes",
+                low=1,
+                high=7 * 24 * 60,
+            ),
+            reference=v.text(
+                raw.get("reference"), "reference", required=False, limit=200
+            ),
             occurred_at=v.aware(occurred_at, "occurred_at"),
         )
 
     @event("AssignmentIssued")
     def __init__(
-        self, unit_id: str, site_id: str | None, route: list[str] | None,
-        headcount: int | None, personnel_ids: list[str] | None, starts_at: datetime,
-        ends_at: datetime, checkin_interval_minutes: int | None, reference: str,
+        self,
+        unit_id: str,
+        site_id: str | None,
+        route: list[str] | None,
+        headcount: int | None,
+        personnel_ids: list[str] | None,
+        starts_at: datetime,
+        ends_at: datetime,
+        checkin_interval_minutes: int | None,
+        reference: str,
         occurred_at: datetime,
     ) -> None:
         self.unit_id = unit_id
@@ -66,7 +81,9 @@ class Assignment(Aggregate):
     def revoke(self, reason: object, occurred_at: datetime) -> None:
         if self.revoked:
             raise AssignmentAlreadyRevoked("this assignment was already revoked")
-        self._revoked(v.text(reason, "reason", limit=2000), v.aware(occurred_at, "occurred_at"))
+        self._revoked(
+            v.text(reason, "reason", limit=2000), v.aware(occurred_at, "occurred_at")
+        )
 
     @event("AssignmentRevoked")
     def _revoked(self, reason: str, occurred_at: datetime) -> None:

@@ -31,16 +31,23 @@ class CheckIn(Aggregate):
             lat=v.coordinate(raw.get("lat"), "lat", limit=90),
             lon=v.coordinate(raw.get("lon"), "lon", limit=180),
             device_time=v.optional_aware(raw.get("device_time"), "device_time"),
-            device_synced_at=v.optional_aware(raw.get("device_synced_at"),
-                                              "device_synced_at"),
+            device_synced_at=v.optional_aware(
+                raw.get("device_synced_at"), "device_synced_at"
+            ),
             occurred_at=v.aware(occurred_at, "occurred_at"),
         )
 
     @event("CheckedIn")
     def __init__(
-        self, site_id: str, personnel_id: str, method: str, lat: float | None,
-        lon: float | None, device_time: datetime | None,
-        device_synced_at: datetime | None, occurred_at: datetime,
+        self,
+        site_id: str,
+        personnel_id: str,
+        method: str,
+        lat: float | None,
+        lon: float | None,
+        device_time: datetime | None,
+        device_synced_at: datetime | None,
+        occurred_at: datetime,
     ) -> None:
         self.site_id = site_id
         self.personnel_id = personnel_id
@@ -52,7 +59,9 @@ class CheckOut(Aggregate):
         return uuid4()
 
     @classmethod
-    def record(cls, site_id: str, personnel_id: object, occurred_at: datetime) -> CheckOut:
+    def record(
+        cls, site_id: str, personnel_id: object, occurred_at: datetime
+    ) -> CheckOut:
         return cls(
             site_id=site_id,
             personnel_id=v.slug(personnel_id, "personnel_id"),

@@ -1,4 +1,4 @@
-"""Correction: nothing is edited; an EntryCorrected event names the fix to an earlier one."""
+"""Correction: nothing is edited; EntryCorrected names the fix to an earlier event."""
 
 from __future__ import annotations
 
@@ -23,8 +23,13 @@ class Correction(Aggregate):
 
     @classmethod
     def record(
-        cls, event_id: str, event_type: str, aggregate_id: str,
-        original: Mapping[str, Any], reason: object, changes: object,
+        cls,
+        event_id: str,
+        event_type: str,
+        aggregate_id: str,
+        original: Mapping[str, Any],
+        reason: object,
+        changes: object,
         occurred_at: datetime,
     ) -> Correction:
         why = v.text(reason, "reason", limit=2000)
@@ -32,11 +37,14 @@ class Correction(Aggregate):
             raise InvalidValue("changes", "must name at least one field and its value")
         for name in changes:
             if name not in original:
-                raise InvalidValue(f"changes.{name}",
-                                   f"{event_type} has no field {name}")
+                raise InvalidValue(
+                    f"changes.{name}", f"{event_type} has no field {name}"
+                )
             if name in FIXED_FIELDS:
-                raise InvalidValue(f"changes.{name}", "identifies the entry; "
-                                   "record a new entry instead")
+                raise InvalidValue(
+                    f"changes.{name}",
+                    "identifies the entry; record a new entry instead",
+                )
         return cls(
             event_id=event_id,
             corrected_type=event_type,
@@ -48,7 +56,12 @@ class Correction(Aggregate):
 
     @event("EntryCorrected")
     def __init__(
-        self, event_id: str, corrected_type: str, corrected_aggregate_id: str,
-        reason: str, changes: dict[str, Any], occurred_at: datetime,
+        self,
+        event_id: str,
+        corrected_type: str,
+        corrected_aggregate_id: str,
+        reason: str,
+        changes: dict[str, Any],
+        occurred_at: datetime,
     ) -> None:
         self.event_id = event_id

@@ -35,7 +35,11 @@ class SealCheck(Aggregate):
 
     @event("SealRecorded")
     def __init__(
-        self, site_id: str, seal_numbers: list[str], status: str, notes: str,
+        self,
+        site_id: str,
+        seal_numbers: list[str],
+        status: str,
+        notes: str,
         occurred_at: datetime,
     ) -> None:
         self.site_id = site_id
@@ -47,23 +51,32 @@ class LogisticsMovement(Aggregate):
         return uuid4()
 
     @classmethod
-    def record(cls, site_id: str, occurred_at: datetime, **raw: Any) -> LogisticsMovement:
+    def record(
+        cls, site_id: str, occurred_at: datetime, **raw: Any
+    ) -> LogisticsMovement:
         return cls(
             site_id=site_id,
             direction=v.choice(raw.get("direction"), "direction", DIRECTIONS),
             items=v.text(raw.get("items"), "items", limit=2000),
             from_location=v.text(raw.get("from_location"), "from_location", limit=300),
             to_location=v.text(raw.get("to_location"), "to_location", limit=300),
-            escort_ids=v.slugs(raw.get("escort_ids") or [], "escort_ids",
-                               allow_empty=True),
+            escort_ids=v.slugs(
+                raw.get("escort_ids") or [], "escort_ids", allow_empty=True
+            ),
             seal_numbers=v.texts(raw.get("seal_numbers"), "seal_numbers", limit=100),
             occurred_at=v.aware(occurred_at, "occurred_at"),
         )
 
     @event("LogisticsMoved")
     def __init__(
-        self, site_id: str, direction: str, items: str, from_location: str,
-        to_location: str, escort_ids: list[str], seal_numbers: list[str],
+        self,
+        site_id: str,
+        direction: str,
+        items: str,
+        from_location: str,
+        to_location: str,
+        escort_ids: list[str],
+        seal_numbers: list[str],
         occurred_at: datetime,
     ) -> None:
         self.site_id = site_id

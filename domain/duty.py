@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate, event
 
 from domain import values as v
-from domain.errors import Conflict
+from domain.errors import Conflict, InvalidValue
 
 
 class TeamAlreadyOnDuty(Conflict):
@@ -58,17 +58,23 @@ class GuardDuty(Aggregate):
         if shift_id in self.past_shifts:
             raise ShiftAlreadyHandedOver(
                 f"shift {shift_id} was already handed over or ended",
-                shift_id=shift_id, site_id=self.site_id,
+                shift_id=shift_id,
+                site_id=self.site_id,
                 on_duty=self.on_duty.shift_id if self.on_duty else None,
             )
         raise ShiftNotOnDuty(
             f"shift {shift_id} is not on duty at {self.site_id}",
-            shift_id=shift_id, site_id=self.site_id,
+            shift_id=shift_id,
+            site_id=self.site_id,
             on_duty=self.on_duty.shift_id if self.on_duty else None,
         )
 
     def start_shift(
-        self, shift_id: str, unit_id: object, commander_id: object, roster: object,
+        self,
+        shift_id: str,
+        unit_id: object,
+        commander_id: object,
+        roster: object,
         occurred_at: datetime,
     ) -> None:
         commander = v.slug(commander_id, "commander_id")
@@ -79,26 +85,34 @@ class GuardDuty(Aggregate):
         if self.on_duty is not None:
             raise TeamAlreadyOnDuty(
                 f"shift {self.on_duty.shift_id} is on duty at {self.site_id}",
-                on_duty=self.on_duty.shift_id, site_id=self.site_id,
+                on_duty=self.on_duty.shift_id,
+                site_id=self.site_id,
             )
         self._started(self.site_id, shift_id, unit, commander, team, when)
 
     @event("ShiftStarted")
     def _started(
-        self, site_id: str, shift_id: str, unit_id: str, commander_id: str,
-        roster: list[str], occurred_at: datetime,
+        self,
+        site_id: str,
+        shift_id: str,
+        unit_id: str,
+        commander_id: str,
+        roster: list[str],
+        occurred_at: datetime,
     ) -> None:
         self.on_duty = Team(shift_id, unit_id, commander_id, tuple(roster))
 
     def hand_over(self, shift_id: str, incoming_shift_id: str, **raw: Any) -> None:
-        incoming_commander = v.slug(raw.get("incoming_commander_id"),
-                                    "incoming_commander_id")
-        incoming_roster = roster_of(raw.get("incoming_roster"), "incoming_roster",
-                                    incoming_commander)
+        incoming_commander = v.slug(
+            raw.get("incoming_commander_id"), "incoming_commander_id"
+        )
+        incoming_roster = roster_of(
+            raw.get("incoming_roster"), "incoming_roster", incoming_commander
+        )
         incoming_unit = raw.get("incoming_unit_id")
         seals_intact = raw.get("seals_intact")
         if seals_intact is not None and not isinstance(seals_intact, bool):
-            raise v.InvalidValue("seals_intact", "must be true or false")
+            raise InvalidValue("seals_intact", "must be true or false")
         observations = v.text(raw.get("observations"), "observations", required=False)
         when = v.aware(raw.get("occurred_at"), "occurred_at")
         self._require_active()
@@ -110,8 +124,11 @@ class GuardDuty(Aggregate):
             outgoing_commander_id=outgoing.commander_id,
             outgoing_roster=list(outgoing.roster),
             incoming_shift_id=incoming_shift_id,
-            incoming_unit_id=(outgoing.unit_id if incoming_unit is None
-                              else v.slug(incoming_unit, "incoming_unit_id")),
+            incoming_unit_id=(
+                outgoing.unit_id
+                if incoming_unit is None
+                else v.slug(incoming_unit, "incoming_unit_id")
+            ),
             incoming_commander_id=incoming_commander,
             incoming_roster=incoming_roster,
             observations=observations,
@@ -121,14 +138,27 @@ class GuardDuty(Aggregate):
 
     @event("ShiftHandedOver")
     def _handed_over(
-        self, site_id: str, shift_id: str, outgoing_unit_id: str,
-        outgoing_commander_id: str, outgoing_roster: list[str], incoming_shift_id: str,
-        incoming_unit_id: str, incoming_commander_id: str, incoming_roster: list[str],
-        observations: str, seals_intact: bool | None, occurred_at: datetime,
+        self,
+        site_id: str,
+        shift_id: str,
+        outgoing_unit_id: str,
+        outgoing_commander_id: str,
+        outgoing_roster: list[str],
+        incoming_shift_id: str,
+        incoming_unit_id: str,
+        incoming_commander_id: str,
+        incoming_roster: list[str],
+        observations: str,
+        seals_intact: bool | None,
+        occurred_at: datetime,
     ) -> None:
         self.past_shifts.add(shift_id)
-        self.on_duty = Team(incoming_shift_id, incoming_unit_id, incoming_commander_id,
-                            tuple(incoming_roster))
+        self.on_duty = Team(
+            incoming_shift_id,
+            incoming_unit_id,
+            incoming_commander_id,
+            tuple(incoming_roster),
+        )
 
     def end_shift(self, shift_id: str, notes: object, occurred_at: datetime) -> None:
         text = v.text(notes, "notes", required=False)
@@ -137,6 +167,8 @@ class GuardDuty(Aggregate):
         self._ended(self.site_id, shift_id, text, when)
 
     @event("ShiftEnded")
-    def _ended(self, site_id: str, shift_id: str, notes: str, occurred_at: datetime) -> None:
+    def _ended(
+        self, site_id: str, shift_id: str, notes: str, occurred_at: datetime
+    ) -> None:
         self.past_shifts.add(shift_id)
         self.on_duty = None

@@ -1,4 +1,4 @@
-"""Named domain errors: invalid values, unknown things and states that forbid a command."""
+"""Named domain errors: invalid values, unknown things, states that forbid a command."""
 
 from __future__ import annotations
 

@@ -12,9 +12,17 @@ from domain import values as v
 from domain.errors import Conflict, InvalidValue
 
 CATEGORIES = (
-    "provocation", "intimidation", "terrorism_threat", "riot", "suspicious_activity",
-    "logistics_damage", "unauthorized_access", "fire", "protest",
-    "neutrality_violation", "other",
+    "provocation",
+    "intimidation",
+    "terrorism_threat",
+    "riot",
+    "suspicious_activity",
+    "logistics_damage",
+    "unauthorized_access",
+    "fire",
+    "protest",
+    "neutrality_violation",
+    "other",
 )
 OPEN_STATES = ("reported", "acknowledged")
 
@@ -72,18 +80,31 @@ class Incident(Aggregate):
             severity=severity(raw.get("severity")),
             description=v.text(raw.get("description"), "description"),
             reporter=v.text(raw.get("reporter"), "reporter", required=False, limit=200),
-            involved_unit_ids=v.slugs(raw.get("involved_unit_ids") or [],
-                                      "involved_unit_ids", allow_empty=True),
-            involved_personnel_ids=v.slugs(raw.get("involved_personnel_ids") or [],
-                                           "involved_personnel_ids", allow_empty=True),
+            involved_unit_ids=v.slugs(
+                raw.get("involved_unit_ids") or [],
+                "involved_unit_ids",
+                allow_empty=True,
+            ),
+            involved_personnel_ids=v.slugs(
+                raw.get("involved_personnel_ids") or [],
+                "involved_personnel_ids",
+                allow_empty=True,
+            ),
             occurred_at=v.aware(occurred_at, "occurred_at"),
         )
 
     @event("IncidentReported")
     def __init__(
-        self, site_id: str | None, location: str, category: str, severity: int,
-        description: str, reporter: str, involved_unit_ids: list[str],
-        involved_personnel_ids: list[str], occurred_at: datetime,
+        self,
+        site_id: str | None,
+        location: str,
+        category: str,
+        severity: int,
+        description: str,
+        reporter: str,
+        involved_unit_ids: list[str],
+        involved_personnel_ids: list[str],
+        occurred_at: datetime,
     ) -> None:
         self.site_id = site_id
         self.status = "reported"
@@ -106,7 +127,9 @@ class Incident(Aggregate):
     def _acknowledged(self, by: str, occurred_at: datetime) -> None:
         self.status = "acknowledged"
 
-    def request_backup(self, units: object, notes: object, occurred_at: datetime) -> None:
+    def request_backup(
+        self, units: object, notes: object, occurred_at: datetime
+    ) -> None:
         unit_ids = v.slugs(units or [], "units", allow_empty=True)
         text = v.text(notes, "notes", required=False)
         when = v.aware(occurred_at, "occurred_at")
@@ -114,7 +137,9 @@ class Incident(Aggregate):
         self._backup_requested(unit_ids, text, when)
 
     @event("BackupRequested")
-    def _backup_requested(self, units: list[str], notes: str, occurred_at: datetime) -> None:
+    def _backup_requested(
+        self, units: list[str], notes: str, occurred_at: datetime
+    ) -> None:
         self.backup_requested = True
 
     def record_backup_arrival(self, unit_id: object, occurred_at: datetime) -> None:
@@ -129,7 +154,9 @@ class Incident(Aggregate):
     def _backup_arrived(self, unit_id: str | None, occurred_at: datetime) -> None:
         pass
 
-    def escalate(self, new_severity: object, reason: object, occurred_at: datetime) -> None:
+    def escalate(
+        self, new_severity: object, reason: object, occurred_at: datetime
+    ) -> None:
         level = severity(new_severity)
         text = v.text(reason, "reason", limit=2000)
         when = v.aware(occurred_at, "occurred_at")
@@ -149,7 +176,9 @@ class Incident(Aggregate):
         body = v.text(text, "text")
         when = v.aware(occurred_at, "occurred_at")
         if self.status == "closed":
-            raise IncidentAlreadyClosed("the incident is closed; reopen it to add notes")
+            raise IncidentAlreadyClosed(
+                "the incident is closed; reopen it to add notes"
+            )
         self._note_added(body, when)
 
     @event("IncidentNoteAdded")

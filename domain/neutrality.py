@@ -1,4 +1,4 @@
-"""Neutrality of TNI/Polri: pledges, concerns reported under UU 7/2017, Bawaslu reviews."""
+"""TNI/Polri neutrality: pledges, concerns under UU 7/2017, Bawaslu reviews."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ class NeutralityPledge(Aggregate):
         v.one_of("unit_id", unit_id, "personnel_id", personnel_id)
         return cls(
             unit_id=None if unit_id is None else v.slug(unit_id, "unit_id"),
-            personnel_id=None if personnel_id is None else v.slug(personnel_id,
-                                                                  "personnel_id"),
+            personnel_id=None
+            if personnel_id is None
+            else v.slug(personnel_id, "personnel_id"),
             election=v.slug(raw.get("election"), "election"),
             document_ref=v.text(raw.get("document_ref"), "document_ref", limit=300),
             occurred_at=v.aware(occurred_at, "occurred_at"),
@@ -39,8 +40,12 @@ class NeutralityPledge(Aggregate):
 
     @event("NeutralityPledgeRecorded")
     def __init__(
-        self, unit_id: str | None, personnel_id: str | None, election: str,
-        document_ref: str, occurred_at: datetime,
+        self,
+        unit_id: str | None,
+        personnel_id: str | None,
+        election: str,
+        document_ref: str,
+        occurred_at: datetime,
     ) -> None:
         self.unit_id = unit_id
         self.personnel_id = personnel_id
@@ -57,24 +62,35 @@ class NeutralityConcern(Aggregate):
         personnel_id = raw.get("reported_personnel_id")
         v.one_of("reported_unit_id", unit_id, "reported_personnel_id", personnel_id)
         return cls(
-            reported_unit_id=None if unit_id is None else v.slug(unit_id,
-                                                                 "reported_unit_id"),
-            reported_personnel_id=(None if personnel_id is None
-                                   else v.slug(personnel_id, "reported_personnel_id")),
+            reported_unit_id=None
+            if unit_id is None
+            else v.slug(unit_id, "reported_unit_id"),
+            reported_personnel_id=(
+                None
+                if personnel_id is None
+                else v.slug(personnel_id, "reported_personnel_id")
+            ),
             reporter=v.text(raw.get("reporter"), "reporter", limit=200),
             place=v.text(raw.get("place"), "place", limit=500),
             description=v.text(raw.get("description"), "description"),
             evidence_refs=v.texts(raw.get("evidence_refs"), "evidence_refs", limit=500),
-            site_id=None if raw.get("site_id") is None else v.slug(raw["site_id"],
-                                                                   "site_id"),
+            site_id=None
+            if raw.get("site_id") is None
+            else v.slug(raw["site_id"], "site_id"),
             occurred_at=v.aware(occurred_at, "occurred_at"),
         )
 
     @event("NeutralityConcernReported")
     def __init__(
-        self, reported_unit_id: str | None, reported_personnel_id: str | None,
-        reporter: str, place: str, description: str, evidence_refs: list[str],
-        site_id: str | None, occurred_at: datetime,
+        self,
+        reported_unit_id: str | None,
+        reported_personnel_id: str | None,
+        reporter: str,
+        place: str,
+        description: str,
+        evidence_refs: list[str],
+        site_id: str | None,
+        occurred_at: datetime,
     ) -> None:
         self.reported_unit_id = reported_unit_id
         self.reported_personnel_id = reported_personnel_id
@@ -82,21 +98,28 @@ class NeutralityConcern(Aggregate):
 
     def review(self, occurred_at: datetime, **raw: Any) -> None:
         finding = v.choice(raw.get("finding"), "finding", FINDINGS)
-        recommendation = v.text(raw.get("recommendation"), "recommendation",
-                                required=False, limit=5000)
+        recommendation = v.text(
+            raw.get("recommendation"), "recommendation", required=False, limit=5000
+        )
         reference = v.text(raw.get("reference"), "reference", required=False, limit=200)
         forwarded = raw.get("forwarded_to")
-        forwarded_to = None if forwarded is None else v.choice(
-            forwarded, "forwarded_to", FORWARDS)
+        forwarded_to = (
+            None if forwarded is None else v.choice(forwarded, "forwarded_to", FORWARDS)
+        )
         when = v.aware(occurred_at, "occurred_at")
         if self.reviewed:
-            raise ConcernAlreadyReviewed("Bawaslu already recorded a finding; "
-                                         "correct it with a correction")
+            raise ConcernAlreadyReviewed(
+                "Bawaslu already recorded a finding; correct it with a correction"
+            )
         self._reviewed(finding, recommendation, reference, forwarded_to, when)
 
     @event("NeutralityReviewRecorded")
     def _reviewed(
-        self, finding: str, recommendation: str, reference: str,
-        forwarded_to: str | None, occurred_at: datetime,
+        self,
+        finding: str,
+        recommendation: str,
+        reference: str,
+        forwarded_to: str | None,
+        occurred_at: datetime,
     ) -> None:
         self.reviewed = True

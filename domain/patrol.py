@@ -46,8 +46,14 @@ class Patrol(Aggregate):
 
     @event("PatrolPlanned")
     def __init__(
-        self, kind: str, leader_id: str, unit_ids: list[str], route: list[str],
-        planned_start: datetime | None, name: str, occurred_at: datetime,
+        self,
+        kind: str,
+        leader_id: str,
+        unit_ids: list[str],
+        route: list[str],
+        planned_start: datetime | None,
+        name: str,
+        occurred_at: datetime,
     ) -> None:
         self.kind = kind
         self.route = route
@@ -79,13 +85,20 @@ class Patrol(Aggregate):
         self._require_not_ended()
         if not self.started:
             raise PatrolNotStarted("start the patrol before recording a visit")
-        self._visited(site_id, arrived_at, departed_at, condition, people_met, notes,
-                      arrived_at)
+        self._visited(
+            site_id, arrived_at, departed_at, condition, people_met, notes, arrived_at
+        )
 
     @event("SiteVisited")
     def _visited(
-        self, site_id: str, arrived_at: datetime, departed_at: datetime | None,
-        condition: str, people_met: list[str], notes: str, occurred_at: datetime,
+        self,
+        site_id: str,
+        arrived_at: datetime,
+        departed_at: datetime | None,
+        condition: str,
+        people_met: list[str],
+        notes: str,
+        occurred_at: datetime,
     ) -> None:
         pass
 

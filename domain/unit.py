@@ -10,7 +10,16 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import values as v
 
-UNIT_KINDS = ("polri", "tni", "satpol_pp", "dishub", "linmas", "kpu", "bawaslu", "other")
+UNIT_KINDS = (
+    "polri",
+    "tni",
+    "satpol_pp",
+    "dishub",
+    "linmas",
+    "kpu",
+    "bawaslu",
+    "other",
+)
 
 
 class Unit(Aggregate):
@@ -33,8 +42,13 @@ class Unit(Aggregate):
 
     @event("UnitRegistered")
     def __init__(
-        self, unit_id: str, name: str, kind: str, province: str | None,
-        regency: str | None, occurred_at: datetime,
+        self,
+        unit_id: str,
+        name: str,
+        kind: str,
+        province: str | None,
+        regency: str | None,
+        occurred_at: datetime,
     ) -> None:
         self.unit_id = unit_id
         self.name = name
@@ -62,8 +76,14 @@ class Personnel(Aggregate):
 
     @event("PersonnelRegistered")
     def __init__(
-        self, personnel_id: str, id_number: str, name: str, unit_id: str, rank: str,
-        position: str, occurred_at: datetime,
+        self,
+        personnel_id: str,
+        id_number: str,
+        name: str,
+        unit_id: str,
+        rank: str,
+        position: str,
+        occurred_at: datetime,
     ) -> None:
         self.personnel_id = personnel_id
         self.name = name

@@ -22,8 +22,9 @@ def named_id(kind: str, slug: str) -> UUID:
 def slug(value: object, field: str) -> str:
     if not isinstance(value, str) or not SLUG.match(value):
         raise InvalidValue(
-            field, "must be a slug: lower-case letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit, at most 64 characters"
+            field,
+            "must be a slug: lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit, at most 64 characters",
         )
     return value
 
@@ -60,7 +61,9 @@ def choice(value: object, field: str, allowed: Iterable[str]) -> str:
     return value
 
 
-def text(value: object, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+def text(
+    value: object, field: str, *, required: bool = True, limit: int = MAX_TEXT
+) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str):
@@ -104,12 +107,19 @@ def coordinate(value: object, field: str, *, limit: float) -> float | None:
 
 def one_of(field_a: str, a: object, field_b: str, b: object) -> None:
     """Exactly one of two alternative fields must be given."""
-    given = [a is not None and a != [] and a != "", b is not None and b != [] and b != ""]
+    given = [
+        a is not None and a != [] and a != "",
+        b is not None and b != [] and b != "",
+    ]
     if given.count(True) != 1:
-        raise InvalidValue(field_a, f"give either {field_a} or {field_b}, not both or none")
+        raise InvalidValue(
+            field_a, f"give either {field_a} or {field_b}, not both or none"
+        )
 
 
-def ordered(first: datetime, second: datetime | None, field: str, first_field: str) -> None:
+def ordered(
+    first: datetime, second: datetime | None, field: str, first_field: str
+) -> None:
     if second is not None and second < first:
         raise InvalidValue(field, f"must not be before {first_field}")
 

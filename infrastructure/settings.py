@@ -33,8 +33,9 @@ class Settings:
         calendar = values.get("JAGA_CALENDAR_FILE")
         return cls(
             database_url=values.get("JAGA_DATABASE_URL", cls.database_url),
-            signing_key_file=Path(values.get("JAGA_SIGNING_KEY_FILE",
-                                             str(cls.signing_key_file))),
+            signing_key_file=Path(
+                values.get("JAGA_SIGNING_KEY_FILE", str(cls.signing_key_file))
+            ),
             log_origin=values.get("JAGA_LOG_ORIGIN", cls.log_origin),
             env=values.get("JAGA_ENV", cls.env),
             calendar_file=Path(calendar) if calendar else None,

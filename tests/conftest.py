@@ -1,4 +1,4 @@
-"""Fixtures shared by every tier: stores on SQLite and on a fresh PostgreSQL database."""
+"""Fixtures for every tier: stores on SQLite and on a fresh PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("JAGA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "JAGA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def _pg_admin():  # type: ignore[no-untyped-def]
@@ -68,8 +70,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def jaga(store_url: str) -> Iterator[object]:
-    from application.calendar import ElectionCalendar
     from application.app import Jaga
+    from application.calendar import ElectionCalendar
     from infrastructure.store import library_env
 
     app = Jaga(env=library_env(store_url), calendar=ElectionCalendar.load())

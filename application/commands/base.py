@@ -22,7 +22,10 @@ class Commands:
     """Declares the application's helpers for the command mixins."""
 
     def execute(
-        self, ctx: Context, command: str, args: dict[str, Any],
+        self,
+        ctx: Context,
+        command: str,
+        args: dict[str, Any],
         act: Callable[[], tuple[str, Sequence[Aggregate]]],
     ) -> Answer:
         raise NotImplementedError
@@ -58,5 +61,6 @@ def uuid_of(value: object, field: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise NotFound(f"unknown {field.removesuffix('_id')}: {value}", field=field,
-                       id=str(value)) from None
+        raise NotFound(
+            f"unknown {field.removesuffix('_id')}: {value}", field=field, id=str(value)
+        ) from None

@@ -9,6 +9,10 @@ class StoreURLError(ValueError):
     """JAGA_DATABASE_URL is not a URL Jaga understands."""
 
 
+# Commands re-read sites often; cached aggregates are fast-forwarded from the store.
+COMMON = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+
+
 def library_env(database_url: str) -> dict[str, str]:
     """The eventsourcing settings for a `sqlite:///PATH` or `postgresql://` URL."""
     url = urlparse(database_url)
@@ -21,15 +25,17 @@ def library_env(database_url: str) -> dict[str, str]:
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {
+            **COMMON,
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "10",
-            "APPLICATION_RECORDER_TOPIC": "infrastructure.store.sqlite:JagaSQLiteRecorder",
+            "APPLICATION_RECORDER_TOPIC": f"{__name__}.sqlite:JagaSQLiteRecorder",
         }
     if url.scheme in ("postgresql", "postgres"):
         if not url.path.strip("/"):
             raise StoreURLError("postgresql URL needs a database name")
         return {
+            **COMMON,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(url.path.lstrip("/")),
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
@@ -42,9 +48,9 @@ def library_env(database_url: str) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_PRE_PING": "y",
-            "APPLICATION_RECORDER_TOPIC":
-                "infrastructure.store.postgres:JagaPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": f"{__name__}.postgres:JagaPostgresRecorder",
         }
     raise StoreURLError(
-        f"JAGA_DATABASE_URL must start with sqlite:/// or postgresql://, not {url.scheme!r}"
+        "JAGA_DATABASE_URL must start with sqlite:/// or postgresql://, "
+        f"not {url.scheme!r}"
     )

@@ -51,13 +51,18 @@ class CursorNodes:
         if not keys:
             return {}
         where = " OR ".join(f"(level={self.d.ph} AND idx={self.d.ph})" for _ in keys)
-        self.cursor.execute(f"SELECT level, idx, hash FROM jaga_merkle WHERE {where}",
-                            [x for key in keys for x in key])
-        return {(r["level"], r["idx"]): bytes(r["hash"]) for r in self.cursor.fetchall()}
+        self.cursor.execute(
+            f"SELECT level, idx, hash FROM jaga_merkle WHERE {where}",
+            [x for key in keys for x in key],
+        )
+        return {
+            (r["level"], r["idx"]): bytes(r["hash"]) for r in self.cursor.fetchall()
+        }
 
 
-def append(cursor: Any, d: Dialect, notification_ids: Sequence[int],
-           writes: Sequence[Write]) -> None:
+def append(
+    cursor: Any, d: Dialect, notification_ids: Sequence[int], writes: Sequence[Write]
+) -> None:
     """Gives each write's events their positions and records leaves and answers."""
     cursor.execute("SELECT COALESCE(MAX(position), 0) AS size FROM jaga_log")
     size = int(cursor.fetchone()["size"])
@@ -74,16 +79,24 @@ def append(cursor: Any, d: Dialect, notification_ids: Sequence[int],
     ph = d.ph
     cursor.executemany(
         f"INSERT INTO jaga_log (position, notification_id, event_id, leaf_hash) "
-        f"VALUES ({ph},{ph},{ph},{ph})", rows)
+        f"VALUES ({ph},{ph},{ph},{ph})",
+        rows,
+    )
     nodes = nodes_to_append(size, [r[3] for r in rows], CursorNodes(cursor, d))
-    cursor.executemany(f"INSERT INTO jaga_merkle (level, idx, hash) VALUES ({ph},{ph},{ph})",
-                       nodes)
-    answers = [(*w.idempotency[:3], json.dumps(w.answer()))
-               for w in writes if w.idempotency is not None]
+    cursor.executemany(
+        f"INSERT INTO jaga_merkle (level, idx, hash) VALUES ({ph},{ph},{ph})", nodes
+    )
+    answers = [
+        (*w.idempotency[:3], json.dumps(w.answer()))
+        for w in writes
+        if w.idempotency is not None
+    ]
     if answers:
         cursor.executemany(
             "INSERT INTO jaga_idempotency (scope, key, fingerprint, answer) "
-            f"VALUES ({ph},{ph},{ph},{ph})", answers)
+            f"VALUES ({ph},{ph},{ph},{ph})",
+            answers,
+        )
 
 
 class LogQueries:
@@ -104,19 +117,25 @@ class LogQueries:
 
     def find_answer(self, scope: str, key: str) -> tuple[str, dict[str, Any]] | None:
         ph = self.dialect.ph
-        rows = self._rows("SELECT fingerprint, answer FROM jaga_idempotency "
-                          f"WHERE scope={ph} AND key={ph}", [scope, key])
+        rows = self._rows(
+            "SELECT fingerprint, answer FROM jaga_idempotency "
+            f"WHERE scope={ph} AND key={ph}",
+            [scope, key],
+        )
         if not rows:
             return None
         return rows[0]["fingerprint"], json.loads(rows[0]["answer"])
 
     def _select_stored(self) -> str:
-        return ("SELECT l.position, l.leaf_hash, e.originator_id, e.originator_version,"
-                f" e.topic, e.state FROM jaga_log l JOIN {self.events_table_name} e"
-                f" ON e.{self.dialect.notification_column} = l.notification_id")
+        return (
+            "SELECT l.position, l.leaf_hash, e.originator_id, e.originator_version,"
+            f" e.topic, e.state FROM jaga_log l JOIN {self.events_table_name} e"
+            f" ON e.{self.dialect.notification_column} = l.notification_id"
+        )
 
-    def read_stored(self, after: int, limit: int,
-                    until: int | None = None) -> list[Any]:
+    def read_stored(
+        self, after: int, limit: int, until: int | None = None
+    ) -> list[Any]:
         """Stored events with position > after (and <= until), in log order."""
         ph = self.dialect.ph
         sql = self._select_stored() + f" WHERE l.position > {ph}"
@@ -130,8 +149,9 @@ class LogQueries:
 
     def find_stored(self, event_id: str) -> Any | None:
         ph = self.dialect.ph
-        rows = self._rows(self._select_stored() + f" WHERE l.event_id = {ph}",
-                          [event_id])
+        rows = self._rows(
+            self._select_stored() + f" WHERE l.event_id = {ph}", [event_id]
+        )
         return rows[0] if rows else None
 
     def get_nodes(self, keys: Sequence[NodeKey]) -> dict[NodeKey, bytes]:

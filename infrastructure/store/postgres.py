@@ -49,7 +49,10 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
         self.sql_create_statements += [SQL(s) for s in statements]  # type: ignore[arg-type]
 
     def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any,
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         writes = kwargs.get("jaga_writes")

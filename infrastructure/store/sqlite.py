@@ -32,7 +32,10 @@ class JagaSQLiteRecorder(log.LogQueries, SQLiteApplicationRecorder):
         return statements
 
     def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any,
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         writes = kwargs.get("jaga_writes")

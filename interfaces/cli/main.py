@@ -13,9 +13,12 @@ from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
 from interfaces.cli.keys import keys_app
 
-app = typer.Typer(help="Jaga: the record of election security operations.",
-                  no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Jaga: the record of election security operations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(keys_app, name="keys")
 
 
@@ -31,19 +34,36 @@ def demo() -> None:
         after = jaga.log.max_position()
     finally:
         jaga.close()
-    typer.echo(f"demo: {steps} steps, {after - before} new events, log at position {after}")
+    typer.echo(
+        f"demo: {steps} steps, {after - before} new events, log at position {after}"
+    )
 
 
 def _local(iso: str | None, zone: str = "WIB") -> str:
     if not iso:
         return "-"
-    return datetime.fromisoformat(iso).astimezone(ZONES[zone]).strftime(
-        f"%Y-%m-%d %H:%M {zone}")
+    return (
+        datetime.fromisoformat(iso)
+        .astimezone(ZONES[zone])
+        .strftime(f"%Y-%m-%d %H:%M {zone}")
+    )
 
 
 def _summary(data: dict[str, Any]) -> str:
-    keys = ("site_id", "unit_id", "personnel_id", "name", "kind", "level", "status",
-            "category", "severity", "shift_id", "incoming_shift_id", "condition")
+    keys = (
+        "site_id",
+        "unit_id",
+        "personnel_id",
+        "name",
+        "kind",
+        "level",
+        "status",
+        "category",
+        "severity",
+        "shift_id",
+        "incoming_shift_id",
+        "condition",
+    )
     return " ".join(f"{k}={data[k]}" for k in keys if data.get(k) not in (None, ""))
 
 
@@ -51,7 +71,9 @@ def _summary(data: dict[str, Any]) -> str:
 def events(
     after: Annotated[int, typer.Option(help="Start after this position.")] = 0,
     limit: Annotated[int, typer.Option(help="At most this many events.")] = 10_000,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON record a line.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON record a line.")
+    ] = False,
 ) -> None:
     """Print the log in order: position, type, field and server time, actor, tags."""
     jaga = open_app()
@@ -69,7 +91,8 @@ def events(
                 tag = f"{r['election'] or '-'}/{r['stage'] or '-'}"
                 late = " late" if r["late"] else ""
                 typer.echo(
-                    f"{r['position']:>6} {r['type']:<26} field {_local(r['occurred_at'])}"
+                    f"{r['position']:>6} {r['type']:<26} "
+                    f"field {_local(r['occurred_at'])}"
                     f"  server {_local(r['recorded_at'])}  by {r['actor']['name']}"
                     f" ({r['actor']['role']})  {tag}{late}  {_summary(r['data'])}"
                 )
@@ -83,8 +106,10 @@ def events(
 def settings() -> None:
     """Show the settings in force (from the environment and .env)."""
     s = Settings.load()
-    typer.echo(f"JAGA_DATABASE_URL={s.database_url}\nJAGA_SIGNING_KEY_FILE="
-               f"{s.signing_key_file}\nJAGA_LOG_ORIGIN={s.log_origin}\nJAGA_ENV={s.env}")
+    typer.echo(
+        f"JAGA_DATABASE_URL={s.database_url}\nJAGA_SIGNING_KEY_FILE="
+        f"{s.signing_key_file}\nJAGA_LOG_ORIGIN={s.log_origin}\nJAGA_ENV={s.env}"
+    )
 
 
 if __name__ == "__main__":

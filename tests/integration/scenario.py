@@ -20,13 +20,30 @@ def ctx(actor: Actor = OPS, key: str | None = None) -> Context:
 
 def jember(app: Jaga, guards: int = 6) -> dict[str, Any]:
     """Polres Jember guarding the KPU office at Jl. Imam Bonjol 129."""
-    app.register_unit(ctx(), unit_id="polres-jember", name="Polres Jember", kind="polri",
-                      occurred_at=T0)
+    app.register_unit(
+        ctx(),
+        unit_id="polres-jember",
+        name="Polres Jember",
+        kind="polri",
+        occurred_at=T0,
+    )
     for i in range(1, guards + 1):
-        app.register_personnel(ctx(), personnel_id=f"jbr-{i:02d}",
-                               id_number=f"DEMO-{i:04d}", name=f"Anggota {i}",
-                               unit_id="polres-jember", occurred_at=T0)
+        app.register_personnel(
+            ctx(),
+            personnel_id=f"jbr-{i:02d}",
+            id_number=f"DEMO-{i:04d}",
+            name=f"Anggota {i}",
+            unit_id="polres-jember",
+            occurred_at=T0,
+        )
     return app.register_site(
-        ctx(), site_id="kpu-kab-jember", kind="kpu_office",
-        name="Kantor KPU Kabupaten Jember", province="jawa-timur", regency="kab-jember",
-        address="Jl. Imam Bonjol No.129", required_guards=6, occurred_at=T0)
+        ctx(),
+        site_id="kpu-kab-jember",
+        kind="kpu_office",
+        name="Kantor KPU Kabupaten Jember",
+        province="jawa-timur",
+        regency="kab-jember",
+        address="Jl. Imam Bonjol No.129",
+        required_guards=6,
+        occurred_at=T0,
+    )

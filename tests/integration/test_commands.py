@@ -16,12 +16,16 @@ from tests.integration.scenario import FIELD, OPS, T0, WIB, ctx, jember
 
 def test_every_event_carries_actor_times_and_election_tags(jaga: Jaga) -> None:
     jember(jaga, guards=1)
-    answer = jaga.check_in(ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-01",
-                           method="qr", occurred_at=T0)
+    answer = jaga.check_in(
+        ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=T0
+    )
     [record] = jaga.records(after=answer["position"] - 1, limit=1)
     assert record["type"] == "CheckedIn"
-    assert record["actor"] == {"id": "key-field", "name": "Pos jaga KPU Jember",
-                               "role": "field"}
+    assert record["actor"] == {
+        "id": "key-field",
+        "name": "Pos jaga KPU Jember",
+        "role": "field",
+    }
     assert record["occurred_at"] == "2024-01-03T00:00:00+00:00"
     assert record["recorded_at"] == answer["recorded_at"]
     assert (record["election"], record["stage"]) == ("pemilu-2024", "campaign")
@@ -33,8 +37,13 @@ def test_every_event_carries_actor_times_and_election_tags(jaga: Jaga) -> None:
 def test_recent_event_is_not_late(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     now = datetime.now(WIB)
-    answer = jaga.check_in(ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-01",
-                           method="gps", occurred_at=now - timedelta(minutes=2))
+    answer = jaga.check_in(
+        ctx(FIELD),
+        "kpu-kab-jember",
+        personnel_id="jbr-01",
+        method="gps",
+        occurred_at=now - timedelta(minutes=2),
+    )
     assert jaga.find_record(answer["event_id"])["late"] is False  # type: ignore[index]
 
 
@@ -47,30 +56,55 @@ def test_positions_are_dense_and_in_order(jaga: Jaga) -> None:
 
 def test_idempotent_repeat_writes_nothing_and_answers_the_same(jaga: Jaga) -> None:
     jember(jaga, guards=1)
-    first = jaga.check_in(ctx(FIELD, "hp-07-0001"), "kpu-kab-jember",
-                          personnel_id="jbr-01", method="qr", occurred_at=T0)
+    first = jaga.check_in(
+        ctx(FIELD, "hp-07-0001"),
+        "kpu-kab-jember",
+        personnel_id="jbr-01",
+        method="qr",
+        occurred_at=T0,
+    )
     before = jaga.log.max_position()
-    again = jaga.check_in(ctx(FIELD, "hp-07-0001"), "kpu-kab-jember",
-                          personnel_id="jbr-01", method="qr", occurred_at=T0)
+    again = jaga.check_in(
+        ctx(FIELD, "hp-07-0001"),
+        "kpu-kab-jember",
+        personnel_id="jbr-01",
+        method="qr",
+        occurred_at=T0,
+    )
     assert again == first
     assert jaga.log.max_position() == before
 
 
 def test_same_idempotency_key_with_other_body_conflicts(jaga: Jaga) -> None:
     jember(jaga, guards=2)
-    jaga.check_in(ctx(FIELD, "k1"), "kpu-kab-jember", personnel_id="jbr-01",
-                  method="qr", occurred_at=T0)
+    jaga.check_in(
+        ctx(FIELD, "k1"),
+        "kpu-kab-jember",
+        personnel_id="jbr-01",
+        method="qr",
+        occurred_at=T0,
+    )
     with pytest.raises(IdempotencyKeyReused):
-        jaga.check_in(ctx(FIELD, "k1"), "kpu-kab-jember", personnel_id="jbr-02",
-                      method="qr", occurred_at=T0)
+        jaga.check_in(
+            ctx(FIELD, "k1"),
+            "kpu-kab-jember",
+            personnel_id="jbr-02",
+            method="qr",
+            occurred_at=T0,
+        )
 
 
 def test_naive_time_is_refused_and_nothing_written(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     before = jaga.log.max_position()
     with pytest.raises(InvalidValue) as e:
-        jaga.check_in(ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-01", method="qr",
-                      occurred_at=datetime(2024, 1, 3, 7, 0))
+        jaga.check_in(
+            ctx(FIELD),
+            "kpu-kab-jember",
+            personnel_id="jbr-01",
+            method="qr",
+            occurred_at=datetime(2024, 1, 3, 7, 0),
+        )
     assert e.value.field == "occurred_at"
     assert jaga.log.max_position() == before
 
@@ -78,36 +112,69 @@ def test_naive_time_is_refused_and_nothing_written(jaga: Jaga) -> None:
 def test_future_time_is_refused(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     with pytest.raises(InvalidValue):
-        jaga.check_in(ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-01", method="qr",
-                      occurred_at=datetime.now(WIB) + timedelta(hours=1))
+        jaga.check_in(
+            ctx(FIELD),
+            "kpu-kab-jember",
+            personnel_id="jbr-01",
+            method="qr",
+            occurred_at=datetime.now(WIB) + timedelta(hours=1),
+        )
 
 
 def test_unknown_site_and_person_are_not_found(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     with pytest.raises(NotFound) as e:
-        jaga.check_in(ctx(FIELD), "kpu-kab-nowhere", personnel_id="jbr-01",
-                      method="qr", occurred_at=T0)
+        jaga.check_in(
+            ctx(FIELD),
+            "kpu-kab-nowhere",
+            personnel_id="jbr-01",
+            method="qr",
+            occurred_at=T0,
+        )
     assert e.value.details["field"] == "site_id"
     with pytest.raises(NotFound) as e:
-        jaga.check_in(ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-99",
-                      method="qr", occurred_at=T0)
+        jaga.check_in(
+            ctx(FIELD),
+            "kpu-kab-jember",
+            personnel_id="jbr-99",
+            method="qr",
+            occurred_at=T0,
+        )
     assert e.value.details["field"] == "personnel_id"
 
 
 def test_site_cannot_be_registered_twice(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     with pytest.raises(AlreadyRegistered):
-        jaga.register_site(ctx(), site_id="kpu-kab-jember", kind="kpu_office",
-                           name="Lagi", province="jawa-timur", regency="kab-jember")
+        jaga.register_site(
+            ctx(),
+            site_id="kpu-kab-jember",
+            kind="kpu_office",
+            name="Lagi",
+            province="jawa-timur",
+            regency="kab-jember",
+        )
 
 
 def test_second_team_cannot_start_on_duty(jaga: Jaga) -> None:
     jember(jaga, guards=2)
-    jaga.start_shift(ctx(FIELD), "kpu-kab-jember", unit_id="polres-jember",
-                     commander_id="jbr-01", roster=["jbr-01"], occurred_at=T0)
+    jaga.start_shift(
+        ctx(FIELD),
+        "kpu-kab-jember",
+        unit_id="polres-jember",
+        commander_id="jbr-01",
+        roster=["jbr-01"],
+        occurred_at=T0,
+    )
     with pytest.raises(TeamAlreadyOnDuty):
-        jaga.start_shift(ctx(FIELD), "kpu-kab-jember", unit_id="polres-jember",
-                         commander_id="jbr-02", roster=["jbr-02"], occurred_at=T0)
+        jaga.start_shift(
+            ctx(FIELD),
+            "kpu-kab-jember",
+            unit_id="polres-jember",
+            commander_id="jbr-02",
+            roster=["jbr-02"],
+            occurred_at=T0,
+        )
 
 
 def test_fifty_simultaneous_check_ins_at_one_site_all_succeed(jaga: Jaga) -> None:
@@ -119,9 +186,15 @@ def test_fifty_simultaneous_check_ins_at_one_site_all_succeed(jaga: Jaga) -> Non
     def check_in(i: int) -> None:
         barrier.wait()
         try:
-            answers.append(jaga.check_in(ctx(FIELD), "kpu-kab-jember",
-                                         personnel_id=f"jbr-{i:02d}", method="nfc",
-                                         occurred_at=T0))
+            answers.append(
+                jaga.check_in(
+                    ctx(FIELD),
+                    "kpu-kab-jember",
+                    personnel_id=f"jbr-{i:02d}",
+                    method="nfc",
+                    occurred_at=T0,
+                )
+            )
         except BaseException as e:  # noqa: BLE001 - collected for the assertion
             errors.append(e)
 
@@ -138,8 +211,14 @@ def test_fifty_simultaneous_check_ins_at_one_site_all_succeed(jaga: Jaga) -> Non
 
 def test_racing_handovers_let_exactly_one_win(jaga: Jaga) -> None:
     jember(jaga, guards=12)
-    shift = jaga.start_shift(ctx(FIELD), "kpu-kab-jember", unit_id="polres-jember",
-                             commander_id="jbr-01", roster=["jbr-01"], occurred_at=T0)
+    shift = jaga.start_shift(
+        ctx(FIELD),
+        "kpu-kab-jember",
+        unit_id="polres-jember",
+        commander_id="jbr-01",
+        roster=["jbr-01"],
+        occurred_at=T0,
+    )
     barrier = threading.Barrier(10)
     wins: list[dict[str, object]] = []
     conflicts: list[BaseException] = []
@@ -147,10 +226,16 @@ def test_racing_handovers_let_exactly_one_win(jaga: Jaga) -> None:
     def hand_over(i: int) -> None:
         barrier.wait()
         try:
-            wins.append(jaga.hand_over(
-                ctx(FIELD), "kpu-kab-jember", shift["id"],
-                incoming_commander_id=f"jbr-{i:02d}", incoming_roster=[f"jbr-{i:02d}"],
-                occurred_at=T0 + timedelta(hours=12)))
+            wins.append(
+                jaga.hand_over(
+                    ctx(FIELD),
+                    "kpu-kab-jember",
+                    shift["id"],
+                    incoming_commander_id=f"jbr-{i:02d}",
+                    incoming_roster=[f"jbr-{i:02d}"],
+                    occurred_at=T0 + timedelta(hours=12),
+                )
+            )
         except ShiftNotOnDuty as e:
             conflicts.append(e)
 

@@ -26,27 +26,45 @@ T0 = datetime(2024, 2, 14, 7, 0, tzinfo=WIB)
 
 
 def site(**extra: object) -> Site:
-    return Site.register(T0, site_id="kpu-kab-jember", kind="kpu_office",
-                         name="Kantor KPU Kabupaten Jember", province="jawa-timur",
-                         regency="kab-jember", **extra)
+    return Site.register(
+        T0,
+        site_id="kpu-kab-jember",
+        kind="kpu_office",
+        name="Kantor KPU Kabupaten Jember",
+        province="jawa-timur",
+        regency="kab-jember",
+        **extra,
+    )
 
 
 def incident(severity: int = 2) -> Incident:
-    return Incident.report(T0, site_id="kpu-kab-jember", category="provocation",
-                           severity=severity, description="Massa berkumpul di depan kantor")
+    return Incident.report(
+        T0,
+        site_id="kpu-kab-jember",
+        category="provocation",
+        severity=severity,
+        description="Massa berkumpul di depan kantor",
+    )
 
 
 def test_site_takes_time_zone_from_province() -> None:
     assert site().timezone == "WIB"
-    oku = Site.register(T0, site_id="kpu-papua", kind="kpu_office", name="KPU Papua",
-                        province="papua", regency="kota-jayapura")
+    oku = Site.register(
+        T0,
+        site_id="kpu-papua",
+        kind="kpu_office",
+        name="KPU Papua",
+        province="papua",
+        regency="kota-jayapura",
+    )
     assert oku.timezone == "WIT"
 
 
 def test_unknown_province_needs_explicit_time_zone() -> None:
     with pytest.raises(InvalidValue) as e:
-        Site.register(T0, site_id="x", kind="other", name="X", province="atlantis",
-                      regency="r")
+        Site.register(
+            T0, site_id="x", kind="other", name="X", province="atlantis", regency="r"
+        )
     assert e.value.field == "timezone"
 
 
@@ -65,8 +83,14 @@ def test_times_are_stored_in_utc() -> None:
 
 def test_bad_slug_is_refused() -> None:
     with pytest.raises(InvalidValue) as e:
-        Site.register(T0, site_id="../etc/passwd", kind="other", name="X",
-                      province="jawa-timur", regency="kab-jember")
+        Site.register(
+            T0,
+            site_id="../etc/passwd",
+            kind="other",
+            name="X",
+            province="jawa-timur",
+            regency="kab-jember",
+        )
     assert e.value.field == "site_id"
 
 
@@ -81,26 +105,47 @@ def test_handover_must_name_the_shift_on_duty() -> None:
     s = site()
     s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01"], T0)
     with pytest.raises(ShiftNotOnDuty):
-        s.hand_over("other", "s2", incoming_commander_id="jbr-02",
-                    incoming_roster=["jbr-02"], occurred_at=T0)
+        s.hand_over(
+            "other",
+            "s2",
+            incoming_commander_id="jbr-02",
+            incoming_roster=["jbr-02"],
+            occurred_at=T0,
+        )
 
 
 def test_second_handover_of_same_shift_conflicts() -> None:
     s = site()
     s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01"], T0)
-    s.hand_over("s1", "s2", incoming_commander_id="jbr-02", incoming_roster=["jbr-02"],
-                occurred_at=T0 + timedelta(hours=12))
+    s.hand_over(
+        "s1",
+        "s2",
+        incoming_commander_id="jbr-02",
+        incoming_roster=["jbr-02"],
+        occurred_at=T0 + timedelta(hours=12),
+    )
     with pytest.raises(ShiftAlreadyHandedOver):
-        s.hand_over("s1", "s3", incoming_commander_id="jbr-03",
-                    incoming_roster=["jbr-03"], occurred_at=T0 + timedelta(hours=12))
+        s.hand_over(
+            "s1",
+            "s3",
+            incoming_commander_id="jbr-03",
+            incoming_roster=["jbr-03"],
+            occurred_at=T0 + timedelta(hours=12),
+        )
     assert s.on_duty is not None and s.on_duty.shift_id == "s2"
 
 
 def test_handover_keeps_outgoing_team_in_the_event_and_commander_in_roster() -> None:
     s = site()
     s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-02"], T0)
-    s.hand_over("s1", "s2", incoming_commander_id="jbr-03", incoming_roster=["jbr-04"],
-                seals_intact=True, occurred_at=T0)
+    s.hand_over(
+        "s1",
+        "s2",
+        incoming_commander_id="jbr-03",
+        incoming_roster=["jbr-04"],
+        seals_intact=True,
+        occurred_at=T0,
+    )
     event = s.collect_events()[-1]
     assert event.outgoing_roster == ["jbr-01", "jbr-02"]  # type: ignore[attr-defined]
     assert event.incoming_roster == ["jbr-03", "jbr-04"]  # type: ignore[attr-defined]
@@ -160,8 +205,9 @@ def test_backup_arrives_only_after_request() -> None:
 @pytest.mark.parametrize("severity", [0, 5, -1, True, "3"])
 def test_severity_must_be_one_to_four(severity: object) -> None:
     with pytest.raises(InvalidValue) as e:
-        Incident.report(T0, site_id="s", category="riot", severity=severity,
-                        description="x")
+        Incident.report(
+            T0, site_id="s", category="riot", severity=severity, description="x"
+        )
     assert e.value.field == "severity"
 
 
@@ -179,8 +225,13 @@ def test_incident_needs_site_or_location() -> None:
 
 
 def patrol() -> Patrol:
-    return Patrol.plan(T0, kind="dialogic", leader_id="chakim-amrullah",
-                       unit_ids=["polres-tuban"], route=["kpu-kab-tuban"])
+    return Patrol.plan(
+        T0,
+        kind="dialogic",
+        leader_id="chakim-amrullah",
+        unit_ids=["polres-tuban"],
+        route=["kpu-kab-tuban"],
+    )
 
 
 def test_patrol_visit_needs_a_started_patrol() -> None:
@@ -198,6 +249,10 @@ def test_visit_departure_not_before_arrival() -> None:
     p = patrol()
     p.start(T0)
     with pytest.raises(InvalidValue) as e:
-        p.visit("kpu-kab-tuban", arrived_at=T0, departed_at=T0 - timedelta(minutes=1),
-                condition="aman")
+        p.visit(
+            "kpu-kab-tuban",
+            arrived_at=T0,
+            departed_at=T0 - timedelta(minutes=1),
+            condition="aman",
+        )
     assert e.value.field == "departed_at"

@@ -23,8 +23,11 @@ def imported_roots(path: Path) -> set[str]:
 def test_domain_imports_only_stdlib_and_eventsourcing() -> None:
     offenders = {}
     for path in sorted((ROOT / "domain").rglob("*.py")):
-        bad = {r for r in imported_roots(path)
-               if r not in ALLOWED and r not in sys.stdlib_module_names}
+        bad = {
+            r
+            for r in imported_roots(path)
+            if r not in ALLOWED and r not in sys.stdlib_module_names
+        }
         if bad:
             offenders[str(path.relative_to(ROOT))] = sorted(bad)
     assert offenders == {}
@@ -40,7 +43,12 @@ def test_domain_event_modules_import_cleanly() -> None:
 def test_application_does_not_import_interfaces_or_infrastructure() -> None:
     offenders = {}
     for path in sorted((ROOT / "application").rglob("*.py")):
-        bad = imported_roots(path) & {"interfaces", "infrastructure", "fastapi", "psycopg"}
+        bad = imported_roots(path) & {
+            "interfaces",
+            "infrastructure",
+            "fastapi",
+            "psycopg",
+        }
         if bad:
             offenders[str(path.relative_to(ROOT))] = sorted(bad)
     assert offenders == {}
