@@ -4,4 +4,6 @@ from __future__ import annotations
 
 import typer
 
-keys_app = typer.Typer(help="API keys and the checkpoint signing key.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys and the checkpoint signing key.", no_args_is_help=True
+)
