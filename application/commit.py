@@ -26,8 +26,46 @@ class Committer(Protocol):
 
 
 def save(recorder: Recorder, writes: Sequence[Write]) -> None:
+    """Saves the writes in one transaction, in order."""
+    for write in writes:
+        write.positions.clear()
     stored = [e for w in writes for e in w.stored_events]
     recorder.insert_events(stored, jaga_writes=list(writes))
+
+
+def commit_together(
+    recorder: Recorder, writes: Sequence[Write]
+) -> list[BaseException | None]:
+    """Saves independent writes in one transaction; the outcome of each, in order.
+
+    A write on an aggregate version that an earlier write of the same group takes
+    loses at once. If the transaction still fails on a conflict, the writes are
+    saved one by one, so only the conflicting ones fail.
+    """
+    outcome: list[BaseException | None] = [None] * len(writes)
+    seen: set[tuple[Any, int]] = set()
+    ready: list[int] = []
+    for i, write in enumerate(writes):
+        keys = {(e.originator_id, e.originator_version) for e in write.stored_events}
+        if keys & seen:
+            outcome[i] = RecordConflictError("another write took this version")
+            continue
+        seen |= keys
+        ready.append(i)
+    if not ready:
+        return outcome
+    try:
+        save(recorder, [writes[i] for i in ready])
+    except IntegrityError:
+        for i in ready:
+            try:
+                save(recorder, [writes[i]])
+            except BaseException as error:  # noqa: B036 - reported to its caller
+                outcome[i] = error
+    except BaseException as error:  # noqa: B036 - every caller must hear of it
+        for i in ready:
+            outcome[i] = error
+    return outcome
 
 
 class DirectCommitter:
@@ -46,9 +84,8 @@ class DirectCommitter:
 class GroupCommitter:
     """Gathers the writes waiting at each moment into one transaction.
 
-    While one transaction commits, new writes queue up and go together in the next,
-    so the batch size follows the load. A batch that fails on a conflict is retried
-    write by write, so only the conflicting command gets the error.
+    While one transaction commits, new writes queue up and go together in the
+    next, so the batch size follows the load and a lone write waits for nobody.
     """
 
     def __init__(self, recorder: Recorder, max_batch: int = 500) -> None:
@@ -57,12 +94,12 @@ class GroupCommitter:
         self.queue: queue.SimpleQueue[tuple[Write, Future[None]] | None] = (
             queue.SimpleQueue()
         )
+        self.transactions = 0
+        self.writes = 0
         self.thread = threading.Thread(
             target=self._run, name="group-commit", daemon=True
         )
         self.thread.start()
-        self.batches = 0
-        self.writes = 0
 
     def commit(self, write: Write) -> None:
         done: Future[None] = Future()
@@ -89,51 +126,13 @@ class GroupCommitter:
                     stop = True
                     break
                 batch.append(nxt)
-            self._commit_batch(batch)
+            outcome = commit_together(self.recorder, [w for w, _ in batch])
+            self.transactions += 1
+            self.writes += len(batch)
+            for (_, done), error in zip(batch, outcome, strict=True):
+                if error is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(error)
             if stop:
                 return
-
-    def _commit_batch(self, batch: list[tuple[Write, Future[None]]]) -> None:
-        # Two writes of one batch on the same aggregate version: the later loses now.
-        seen: set[tuple[Any, int]] = set()
-        ready: list[tuple[Write, Future[None]]] = []
-        for write, done in batch:
-            keys = {
-                (e.originator_id, e.originator_version) for e in write.stored_events
-            }
-            if keys & seen:
-                done.set_exception(
-                    RecordConflictError(
-                        "concurrent write to the same aggregate version"
-                    )
-                )
-                continue
-            seen |= keys
-            ready.append((write, done))
-        if not ready:
-            return
-        try:
-            save(self.recorder, [w for w, _ in ready])
-        except IntegrityError:
-            for write, done in ready:
-                self._commit_alone(write, done)
-            return
-        except BaseException as error:  # noqa: B036 - every caller must hear of it
-            for _, done in ready:
-                done.set_exception(error)
-            return
-        self.batches += 1
-        self.writes += len(ready)
-        for _, done in ready:
-            done.set_result(None)
-
-    def _commit_alone(self, write: Write, done: Future[None]) -> None:
-        write.positions.clear()
-        try:
-            save(self.recorder, [write])
-        except BaseException as error:  # noqa: B036 - the caller must hear of it
-            done.set_exception(error)
-        else:
-            self.batches += 1
-            self.writes += 1
-            done.set_result(None)
