@@ -256,3 +256,44 @@ def test_visit_departure_not_before_arrival() -> None:
             condition="aman",
         )
     assert e.value.field == "departed_at"
+
+
+def correction(changes: object) -> object:
+    from domain.correction import Correction
+
+    original = {
+        "severity": 2,
+        "category": "provocation",
+        "description": "x",
+        "occurred_at": "2024-02-14T00:00:00+00:00",
+        "site_id": "kpu-kab-jember",
+    }
+    return Correction.record(
+        "e1", "IncidentReported", "a1", original, "salah ketik", changes, T0
+    )
+
+
+def test_correction_names_existing_fields_with_valid_values() -> None:
+    c = correction({"severity": 3, "occurred_at": "2024-02-14T08:00:00+07:00"})
+    assert c.collect_events()[0].changes == {  # type: ignore[attr-defined]
+        "severity": 3,
+        "occurred_at": "2024-02-14T01:00:00+00:00",
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"severity": 9}, "changes.severity"),
+        ({"category": "gossip"}, "changes.category"),
+        ({"occurred_at": "2024-02-14T08:00:00"}, "changes.occurred_at"),
+        ({"description": 5}, "changes.description"),
+        ({"nonexistent": 1}, "changes.nonexistent"),
+        ({"site_id": "kpu-lain"}, "changes.site_id"),
+        ({}, "changes"),
+    ],
+)
+def test_correction_refuses_bad_changes(changes: object, field: str) -> None:
+    with pytest.raises(InvalidValue) as e:
+        correction(changes)
+    assert e.value.field == field
