@@ -269,3 +269,38 @@ def test_records_survive_reopening_the_store(store_url: str) -> None:
 def test_ops_actor_is_recorded_on_registration(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     assert {r["actor"]["id"] for r in jaga.records(limit=100)} == {OPS.id}
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_racing_retries_with_one_idempotency_key_write_once(
+    jaga: Jaga, grouped: bool
+) -> None:
+    from application.commit import GroupCommitter
+
+    if grouped:
+        jaga.use_committer(GroupCommitter(jaga.recorder))
+    jember(jaga, guards=1)
+    before = jaga.log.max_position()
+    barrier = threading.Barrier(8)
+    answers: list[dict[str, object]] = []
+
+    def retry() -> None:
+        barrier.wait()
+        answers.append(
+            jaga.check_in(
+                ctx(FIELD, "hp-07-0042"),
+                "kpu-kab-jember",
+                personnel_id="jbr-01",
+                method="qr",
+                occurred_at=T0,
+            )
+        )
+
+    threads = [threading.Thread(target=retry) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == 8
+    assert all(a == answers[0] for a in answers)
+    assert jaga.log.max_position() == before + 1
