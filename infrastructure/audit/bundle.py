@@ -1,0 +1,319 @@
+"""The export bundle: a range of the log that anyone can check offline against a
+signed checkpoint, with no server and no database.
+
+One JSON Lines file, one object a line, each with a `kind`:
+
+1. `header`: format version, `from_position`, `to_position`, `tree_size`, and how
+   leaves and nodes are hashed.
+2. `checkpoint`: the signed checkpoint of API.md (tree_size >= to_position), plus its
+   full C2SP signed note.
+3. `public_key`: the Ed25519 key that signed it (raw base64 and PEM).
+4. `left_frontier`: hashes of the perfect subtrees covering positions
+   1..from_position-1 ([level, index, hex], left to right), so a range that does not
+   start at 1 still rebuilds the root of the tree of size `to_position`.
+5. `consistency_proof`: RFC 6962 proof from tree `to_position` to the checkpoint's
+   tree, so that root is tied to the signed one.
+6. `event`, one per position in order: `position`, `leaf_hash` (hex, as stored),
+   `canonical` (base64 of the exact bytes hashed) and `record` (those bytes parsed).
+
+A verifier checks the signature, that each record's canonical bytes are the ones
+given and hash to the leaf, then rebuilds the root and checks the proof.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from application.records import canonical_bytes
+from infrastructure.audit.checkpoint import (
+    Checkpoint,
+    checkpoint_from_json,
+    verify_checkpoint,
+)
+from infrastructure.audit.frontier import Frontier, frontier_keys
+from infrastructure.audit.merkle import leaf_hash, verify_consistency
+
+FORMAT = "jaga-audit-bundle"
+VERSION = 1
+HASHING = (
+    "RFC 6962 section 2.1, SHA-256: leaf = H(0x00 || canonical), "
+    "node = H(0x01 || left || right); leaf i is the event at position i+1"
+)
+CANONICAL = (
+    "UTF-8 JSON of the event record with its position; keys sorted, "
+    "separators ',' and ':', no spaces, non-ASCII characters unescaped"
+)
+
+
+def _line(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def public_key_pem(raw: bytes) -> str:
+    key = Ed25519PublicKey.from_public_bytes(raw)
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def write_bundle(
+    cp: Checkpoint,
+    from_position: int,
+    to_position: int,
+    left_frontier: Sequence[tuple[int, int, bytes]],
+    proof: Sequence[bytes],
+    events: Iterable[tuple[dict[str, Any], bytes]],
+) -> bytes:
+    """The bundle's bytes; `events` are (record with position, stored leaf hash)."""
+    out = [
+        _line(
+            {
+                "kind": "header",
+                "format": FORMAT,
+                "version": VERSION,
+                "from_position": from_position,
+                "to_position": to_position,
+                "tree_size": cp.tree_size,
+                "hashing": HASHING,
+                "canonical": CANONICAL,
+            }
+        ),
+        _line({"kind": "checkpoint", **cp.to_json(), "signed_note": cp.note_text()}),
+        _line(
+            {
+                "kind": "public_key",
+                "algorithm": "ed25519",
+                "key_id": cp.key_id,
+                "public_key": _b64(cp.public_key),
+                "pem": public_key_pem(cp.public_key),
+            }
+        ),
+        _line(
+            {
+                "kind": "left_frontier",
+                "nodes": [[lv, i, h.hex()] for lv, i, h in left_frontier],
+            }
+        ),
+        _line(
+            {
+                "kind": "consistency_proof",
+                "first": to_position,
+                "second": cp.tree_size,
+                "path": [h.hex() for h in proof],
+            }
+        ),
+    ]
+    for record, stored_leaf in events:
+        data = canonical_bytes(record)
+        out.append(
+            _line(
+                {
+                    "kind": "event",
+                    "position": record["position"],
+                    "leaf_hash": stored_leaf.hex(),
+                    "canonical": _b64(data),
+                    "record": record,
+                }
+            )
+        )
+    return b"".join(out)
+
+
+@dataclass
+class BundleResult:
+    """What verifying a bundle found; `first_bad_position` names the first event
+    that fails, when one event can be blamed."""
+
+    ok: bool
+    reason: str | None
+    first_bad_position: int | None = None
+    from_position: int | None = None
+    to_position: int | None = None
+    tree_size: int | None = None
+    events: int = 0
+    key_id: str | None = None
+    public_key: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class BadBundle(ValueError):
+    """The bundle fails verification; `position` is the event blamed, if any."""
+
+    def __init__(self, reason: str, position: int | None = None) -> None:
+        super().__init__(reason)
+        self.position = position
+
+
+def verify_bundle(path: Path | str, public_key: bytes | None = None) -> BundleResult:
+    """Checks a bundle file offline; `public_key` (raw 32 bytes) pins the signer."""
+    return verify_bundle_bytes(Path(path).read_bytes(), public_key)
+
+
+def verify_bundle_bytes(data: bytes, public_key: bytes | None = None) -> BundleResult:
+    result = BundleResult(ok=False, reason=None)
+    try:
+        _verify(data, public_key, result)
+    except BadBundle as exc:
+        result.reason = str(exc)
+        result.first_bad_position = exc.position
+        return result
+    result.ok = True
+    return result
+
+
+def _parse(data: bytes) -> list[dict[str, Any]]:
+    objects = []
+    for n, line in enumerate(data.splitlines(), 1):
+        try:
+            obj = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise BadBundle(f"line {n} is not JSON: {exc}") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
+            raise BadBundle(f"line {n} is not an object with a kind")
+        objects.append(obj)
+    return objects
+
+
+def _take(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    if not objects or objects[0]["kind"] != kind:
+        raise BadBundle(f"expected the {kind} line next")
+    return objects.pop(0)
+
+
+def _int(obj: dict[str, Any], key: str) -> int:
+    value = obj.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadBundle(f"{obj['kind']}.{key} must be an integer")
+    return value
+
+
+def _hex(text: Any, what: str) -> bytes:
+    try:
+        value = bytes.fromhex(text)
+    except (TypeError, ValueError):
+        raise BadBundle(f"{what} is not hex") from None
+    if len(value) != 32:
+        raise BadBundle(f"{what} is not 32 bytes")
+    return value
+
+
+def _verify(data: bytes, pinned: bytes | None, result: BundleResult) -> None:
+    objects = _parse(data)
+    header = _take(objects, "header")
+    if header.get("format") != FORMAT or header.get("version") != VERSION:
+        raise BadBundle(f"not a {FORMAT} version {VERSION}")
+    first, last = _int(header, "from_position"), _int(header, "to_position")
+    result.from_position, result.to_position = first, last
+    cp = _checkpoint(_take(objects, "checkpoint"), pinned, result)
+    if (
+        _int(header, "tree_size") != cp.tree_size
+        or not 1 <= first <= last <= cp.tree_size
+    ):
+        raise BadBundle("the header's range does not fit the checkpoint")
+    key = _take(objects, "public_key")
+    if key.get("public_key") != _b64(cp.public_key):
+        raise BadBundle("the public key line differs from the checkpoint's key")
+    frontier = _frontier(_take(objects, "left_frontier"), first - 1)
+    proof_line = _take(objects, "consistency_proof")
+    if (_int(proof_line, "first"), _int(proof_line, "second")) != (last, cp.tree_size):
+        raise BadBundle("the consistency proof is for other tree sizes")
+    path = proof_line.get("path")
+    if not isinstance(path, list):
+        raise BadBundle("consistency_proof.path must be a list")
+    proof = [_hex(h, "a consistency proof hash") for h in path]
+    frontier.append(_leaves(objects, first, last, result))
+    if not verify_consistency(last, cp.tree_size, frontier.root(), cp.root_hash, proof):
+        raise BadBundle(
+            f"positions {first}..{last} do not hash to the root signed in the "
+            f"checkpoint of size {cp.tree_size}; the events were edited consistently "
+            "with their leaf hashes, or the left frontier or proof was altered"
+        )
+
+
+def _checkpoint(
+    obj: dict[str, Any], pinned: bytes | None, result: BundleResult
+) -> Checkpoint:
+    try:
+        cp = checkpoint_from_json(obj)
+    except ValueError as exc:
+        raise BadBundle(f"bad checkpoint: {exc}") from None
+    result.tree_size, result.key_id = cp.tree_size, cp.key_id
+    result.public_key = _b64(cp.public_key)
+    if not verify_checkpoint(cp):
+        raise BadBundle("the checkpoint's signature does not verify")
+    if pinned is not None and pinned != cp.public_key:
+        raise BadBundle("the checkpoint is signed by another key than the one given")
+    return cp
+
+
+def _frontier(obj: dict[str, Any], size: int) -> Frontier:
+    nodes = obj.get("nodes")
+    if not isinstance(nodes, list):
+        raise BadBundle("left_frontier.nodes must be a list")
+    found: dict[tuple[int, int], bytes] = {}
+    for node in nodes:
+        if (
+            not isinstance(node, list)
+            or len(node) != 3
+            or not all(isinstance(x, int) for x in node[:2])
+        ):
+            raise BadBundle("a left frontier node must be [level, index, hex]")
+        found[(node[0], node[1])] = _hex(node[2], "a left frontier hash")
+    if sorted(found) != sorted(frontier_keys(size)):
+        raise BadBundle(f"the left frontier is not the one of {size} leaves")
+    return Frontier(found, size)
+
+
+def _leaves(
+    objects: list[dict[str, Any]], first: int, last: int, result: BundleResult
+) -> list[bytes]:
+    leaves: list[bytes] = []
+    expected = first
+    for obj in objects:
+        if obj["kind"] != "event":
+            raise BadBundle(f"unexpected {obj['kind']} line among the events")
+        if expected > last:
+            raise BadBundle(f"an event after position {last}", last + 1)
+        position = obj.get("position")
+        if position != expected:
+            raise BadBundle(f"position {expected} is missing or out of order", expected)
+        try:
+            data = base64.b64decode(obj.get("canonical", ""), validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            raise BadBundle("its canonical bytes are not base64", position) from None
+        record = obj.get("record")
+        try:
+            same = isinstance(record, dict) and canonical_bytes(record) == data
+        except ValueError:  # NaN or infinity: JSON allows neither in canonical bytes
+            same = False
+        if not same:
+            raise BadBundle("its record differs from its canonical bytes", position)
+        assert isinstance(record, dict)
+        if record.get("position") != position:
+            raise BadBundle("its record names another position", position)
+        leaf = leaf_hash(data)
+        if obj.get("leaf_hash") != leaf.hex():
+            raise BadBundle(
+                "its canonical bytes do not hash to its leaf hash", position
+            )
+        leaves.append(leaf)
+        expected += 1
+        result.events += 1
+    if expected <= last:
+        raise BadBundle(f"position {expected} is missing", expected)
+    return leaves
