@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol
 
@@ -34,18 +34,32 @@ def save(recorder: Recorder, writes: Sequence[Write]) -> None:
 
 
 def commit_together(
-    recorder: Recorder, writes: Sequence[Write]
+    recorder: Recorder,
+    writes: Sequence[Write],
+    depends_on: Sequence[Collection[int]] | None = None,
 ) -> list[BaseException | None]:
     """Saves independent writes in one transaction; the outcome of each, in order.
 
     A write on an aggregate version that an earlier write of the same group takes
     loses at once. If the transaction still fails on a conflict, the writes are
-    saved one by one, so only the conflicting ones fail.
+    saved one by one, so only the conflicting ones fail. `depends_on[i]` names the
+    earlier writes that write i was decided on: when one of them fails, so does i,
+    since its events would follow state that was never stored.
     """
     outcome: list[BaseException | None] = [None] * len(writes)
+    deps = depends_on or [()] * len(writes)
+
+    def orphaned(i: int) -> bool:
+        if any(outcome[j] is not None for j in deps[i]):
+            outcome[i] = RecordConflictError("an earlier write it builds on failed")
+            return True
+        return False
+
     seen: set[tuple[Any, int]] = set()
     ready: list[int] = []
     for i, write in enumerate(writes):
+        if orphaned(i):
+            continue
         keys = {(e.originator_id, e.originator_version) for e in write.stored_events}
         if keys & seen:
             outcome[i] = RecordConflictError("another write took this version")
@@ -58,6 +72,8 @@ def commit_together(
         save(recorder, [writes[i] for i in ready])
     except IntegrityError:
         for i in ready:
+            if orphaned(i):
+                continue
             try:
                 save(recorder, [writes[i]])
             except BaseException as error:  # noqa: B036 - reported to its caller

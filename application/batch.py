@@ -1,0 +1,314 @@
+"""Many commands run as one unit: decided in order on an overlay of what earlier
+ones changed, saved together in one transaction, each keeping its own answer or error.
+
+A device back from a dead zone, the batch endpoint and `jaga import` send commands
+that build on each other (register a site, then check in at it). Each command is
+decided against the aggregates as the earlier commands of the batch left them, and
+all the writes go to `commit_together`. A write that loses a race with another
+writer (and every later write decided on its state) is run again alone, on fresh
+state, where the domain names the real reason if there is one.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError
+
+from application.app import Jaga
+from application.commit import commit_together
+from application.errors import IdempotencyKeyReused
+from application.writes import Context, Write, fingerprint
+from domain.errors import InvalidValue, NotFound
+
+A = TypeVar("A", bound=Aggregate)
+Answer = dict[str, Any]
+Command = Callable[[Jaga], Answer]
+Outcome = Answer | Exception
+
+MAX_BATCH = 1000
+
+
+@dataclass
+class _Slot:
+    """What one command of the batch decided."""
+
+    write: Write | None = None
+    same_as: int | None = None  # an earlier command with the same idempotency key
+    reads: set[UUID] = field(default_factory=set)
+
+
+@dataclass
+class _State:
+    overlay: dict[UUID, Aggregate] = field(default_factory=dict)
+    owner: dict[UUID, int] = field(default_factory=dict)  # aggregate -> write index
+    writes: list[Write] = field(default_factory=list)
+    depends: list[set[int]] = field(default_factory=list)
+    keys: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    slot: _Slot = field(default_factory=_Slot)
+    index: int = 0
+
+
+class _Overlay(Jaga):
+    """The application as one batch sees it; it shares the app's store and caches."""
+
+    _batch: _State
+
+    def __del__(self) -> None:
+        pass  # the view owns nothing; closing it would close the app's store
+
+    def close(self) -> None:
+        pass
+
+    def load(self, cls: type[A], aggregate_id: UUID, field: str, label: str) -> A:
+        found = self._batch.overlay.get(aggregate_id)
+        if found is None:
+            return super().load(cls, aggregate_id, field, label)
+        self._batch.slot.reads.add(aggregate_id)
+        if not isinstance(found, cls):
+            raise NotFound(
+                f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
+            )
+        # A copy, so a command that fails half-way leaves the overlay untouched.
+        return deepcopy(found)
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        if aggregate_id in self._batch.overlay:
+            self._batch.slot.reads.add(aggregate_id)
+            return True
+        return super().exists(aggregate_id)
+
+    def execute(
+        self,
+        ctx: Context,
+        command: str,
+        args: dict[str, Any],
+        act: Callable[[], tuple[str, Sequence[Aggregate]]],
+    ) -> Answer:
+        state = self._batch
+        idempotency = None
+        if ctx.idempotency_key is not None:
+            fp = ctx.fingerprint or fingerprint(command, args)
+            idempotency = (ctx.actor.id, ctx.idempotency_key, fp)
+            earlier = state.keys.get((ctx.actor.id, ctx.idempotency_key))
+            if earlier is not None:
+                if earlier[0] != fp:
+                    raise IdempotencyKeyReused(
+                        "this Idempotency-Key was used before with a different "
+                        "request",
+                        idempotency_key=ctx.idempotency_key,
+                    )
+                state.slot.same_as = earlier[1]
+                return {}
+            stored = self.replay(idempotency)
+            if stored is not None:
+                return stored
+        answer_id, aggregates = act()
+        write = self.prepare(ctx, answer_id, aggregates, idempotency)
+        number = len(state.writes)
+        touched = {a.id for a in aggregates}
+        state.writes.append(write)
+        state.depends.append(
+            {state.owner[i] for i in state.slot.reads | touched if i in state.owner}
+        )
+        for aggregate in aggregates:
+            state.overlay[aggregate.id] = aggregate
+            state.owner[aggregate.id] = number
+        if ctx.idempotency_key is not None:
+            state.keys[(ctx.actor.id, ctx.idempotency_key)] = (fp, state.index)
+        state.slot.write = write
+        return {}
+
+
+_views: dict[type[Jaga], type[_Overlay]] = {}
+
+
+def _view(app: Jaga, state: _State) -> _Overlay:
+    cls = type(app)
+    view_cls = _views.get(cls)
+    if view_cls is None:
+        view_cls = (
+            _Overlay
+            if cls is Jaga
+            else type(f"Batch{cls.__name__}", (_Overlay, cls), {})
+        )
+        _views[cls] = view_cls
+    view = object.__new__(view_cls)
+    vars(view).update(vars(app))
+    view._batch = state
+    return view
+
+
+def _attempt(app: Jaga, command: Command) -> Outcome:
+    try:
+        return command(app)
+    except Exception as error:  # noqa: BLE001 - each command keeps its own error
+        return error
+
+
+def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
+    """Runs the commands as if sent one by one, in order, saving them together.
+
+    Answers, in order, each command's answer or the exception it raised.
+    """
+    state = _State()
+    view = _view(app, state)
+    slots: list[_Slot] = []
+    outcomes: list[Outcome | None] = [None] * len(commands)
+    for i, command in enumerate(commands):
+        state.index, state.slot = i, _Slot()
+        slots.append(state.slot)
+        outcomes[i] = _attempt(view, command)
+    saved = commit_together(app.recorder, state.writes, state.depends)
+    again: list[int] = []
+    number = 0
+    for i, slot in enumerate(slots):
+        if slot.write is None:
+            continue
+        error = saved[number]
+        number += 1
+        if error is None:
+            outcomes[i] = slot.write.answer()
+        elif isinstance(error, RecordConflictError):
+            again.append(i)
+        else:
+            outcomes[i] = error if isinstance(error, Exception) else RuntimeError(error)
+    for i in again:
+        outcomes[i] = _attempt(app, commands[i])
+    for i, slot in enumerate(slots):
+        if slot.same_as is not None:
+            first = outcomes[slot.same_as]
+            ok = isinstance(first, dict)
+            outcomes[i] = first if ok else _attempt(app, commands[i])
+    return [o if o is not None else RuntimeError("no outcome") for o in outcomes]
+
+
+# --- commands in the batch endpoint's format: {idempotency_key, method, path, body} -
+
+_ROUTES: list[tuple[str, str]] = [
+    ("/sites", "register_site"),
+    ("/sites/{site_id}/alert-level", "change_alert_level"),
+    ("/sites/{site_id}/guard-requirement", "set_guard_requirement"),
+    ("/sites/{site_id}/decommission", "decommission_site"),
+    ("/sites/{site_id}/shifts", "start_shift"),
+    ("/sites/{site_id}/shifts/{shift_id}/handover", "hand_over"),
+    ("/sites/{site_id}/shifts/{shift_id}/end", "end_shift"),
+    ("/sites/{site_id}/check-ins", "check_in"),
+    ("/sites/{site_id}/check-outs", "check_out"),
+    ("/sites/{site_id}/seals", "record_seals"),
+    ("/sites/{site_id}/logistics-movements", "record_logistics_movement"),
+    ("/units", "register_unit"),
+    ("/personnel", "register_personnel"),
+    ("/assignments", "issue_assignment"),
+    ("/assignments/{assignment_id}/revoke", "revoke_assignment"),
+    ("/patrols", "plan_patrol"),
+    ("/patrols/{patrol_id}/start", "start_patrol"),
+    ("/patrols/{patrol_id}/visits", "record_visit"),
+    ("/patrols/{patrol_id}/end", "end_patrol"),
+    ("/incidents", "report_incident"),
+    ("/incidents/{incident_id}/acknowledge", "acknowledge_incident"),
+    ("/incidents/{incident_id}/backup-requests", "request_backup"),
+    ("/incidents/{incident_id}/backup-arrivals", "record_backup_arrival"),
+    ("/incidents/{incident_id}/escalations", "escalate_incident"),
+    ("/incidents/{incident_id}/notes", "add_incident_note"),
+    ("/incidents/{incident_id}/resolve", "resolve_incident"),
+    ("/incidents/{incident_id}/close", "close_incident"),
+    ("/incidents/{incident_id}/reopen", "reopen_incident"),
+    ("/neutrality/pledges", "record_pledge"),
+    ("/neutrality/concerns", "report_concern"),
+    ("/neutrality/concerns/{concern_id}/reviews", "review_concern"),
+    ("/corrections", "correct_entry"),
+]
+ROUTES = [
+    (re.compile("/api/v1" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", p) + "/?"), name)
+    for p, name in _ROUTES
+]
+TIME_FIELDS = frozenset(
+    {
+        "occurred_at",
+        "arrived_at",
+        "departed_at",
+        "starts_at",
+        "ends_at",
+        "device_time",
+        "device_synced_at",
+        "planned_start",
+    }
+)
+
+
+def route(method: str, path: str) -> tuple[str, dict[str, str]]:
+    """The command a write request names, and the ids in its path."""
+    if str(method).upper() == "POST":
+        for pattern, name in ROUTES:
+            found = pattern.fullmatch(str(path).split("?", 1)[0])
+            if found:
+                return name, found.groupdict()
+    raise NotFound(f"no command at {method} {path}", field="path", path=str(path))
+
+
+def _times(body: dict[str, Any]) -> dict[str, Any]:
+    out = dict(body)
+    for key in TIME_FIELDS & out.keys():
+        value = out[key]
+        if isinstance(value, str):
+            try:
+                out[key] = datetime.fromisoformat(value)
+            except ValueError:
+                raise InvalidValue(key, "must be an ISO 8601 date and time") from None
+    return out
+
+
+def command_from(item: object, ctx: Context, fingerprint: str | None = None) -> Command:
+    """One batch item as a command; bad items raise InvalidValue or NotFound.
+
+    `ctx` is the batch's; the item's idempotency key is added, with the interface's
+    fingerprint of the item if it has one (else the command fingerprints itself).
+    """
+    if not isinstance(item, dict):
+        raise InvalidValue("command", "must be an object with method, path and body")
+    body = item.get("body") or {}
+    if not isinstance(body, dict):
+        raise InvalidValue("body", "must be an object")
+    name, ids = route(item.get("method", "POST"), item.get("path", ""))
+    kwargs = {**_times(body), **ids}
+    key = item.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
+        raise InvalidValue("idempotency_key", "must be text of 1 to 200 characters")
+    ctx = Context(ctx.actor, ctx.correlation_id, key, ctx.client_id, fingerprint)
+    try:
+        inspect.signature(getattr(Jaga, name)).bind(None, ctx, **kwargs)
+    except TypeError as error:
+        raise InvalidValue("body", str(error)) from None
+
+    def run(app: Jaga) -> Answer:
+        method: Callable[..., Answer] = getattr(app, name)
+        return method(ctx, **kwargs)
+
+    return run
+
+
+def commands_from(items: Sequence[object], ctx: Context) -> list[Command]:
+    """Batch items as commands; an item that cannot be read fails on its own."""
+    out: list[Command] = []
+    for item in items:
+        try:
+            out.append(command_from(item, ctx))
+        except (InvalidValue, NotFound) as error:
+            out.append(_raiser(error))
+    return out
+
+
+def _raiser(error: Exception) -> Command:
+    def run(app: Jaga) -> Answer:
+        raise error
+
+    return run
