@@ -11,6 +11,7 @@ import typer
 from domain.regions import ZONES
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
+from interfaces.cli import audit
 from interfaces.cli.keys import keys_app
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(keys_app, name="keys")
+audit.register(app)
 
 
 @app.command()

@@ -1,0 +1,269 @@
+"""`jaga export`, `jaga verify`, checkpoints, proofs, the signing key and the
+PostgreSQL application role: the auditor's and the operator's audit commands."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import structlog
+import typer
+
+from domain.errors import DomainError
+from infrastructure.settings import Settings
+
+proof_app = typer.Typer(
+    help="RFC 6962 inclusion and consistency proofs.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
+
+
+@contextmanager
+def _service() -> Iterator[Any]:
+    from infrastructure.audit.service import AuditService
+    from infrastructure.wiring import open_app
+
+    if not structlog.is_configured():
+        # Keep stdout for the answer (JSON, bundles); logs go to stderr.
+        structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    settings = Settings.load()
+    jaga = open_app(settings)
+    try:
+        yield AuditService(jaga, settings)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        jaga.close()
+
+
+def _echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def export(
+    out: Annotated[Path, typer.Argument(help="Bundle file to write, or - for stdout.")],
+    from_position: Annotated[int, typer.Option("--from", help="First position.")] = 1,
+    to_position: Annotated[
+        int | None, typer.Option("--to", help="Last position; default the log's end.")
+    ] = None,
+) -> None:
+    """Export positions FROM..TO as a bundle `jaga verify BUNDLE` checks offline."""
+    with _service() as audit:
+        to = to_position if to_position is not None else audit.size()
+        data = audit.export_bundle(from_position, to)
+    if str(out) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    out.write_bytes(data)
+    typer.echo(f"exported positions {from_position}..{to} to {out}", err=True)
+
+
+def _public_key(value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if path.is_file():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        key = serialization.load_pem_public_key(path.read_bytes())
+        if not isinstance(key, Ed25519PublicKey):
+            raise typer.BadParameter("not an Ed25519 public key", param_hint="--key")
+        return key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raw = b""
+    if len(raw) != 32:
+        raise typer.BadParameter(
+            "give a PEM file or the base64 of the raw 32-byte key", param_hint="--key"
+        )
+    return raw
+
+
+def verify(
+    bundle: Annotated[
+        Path | None, typer.Argument(help="A bundle; without it, the live store.")
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", help="Expected signer: PEM file or base64 raw key."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON.")
+    ] = False,
+) -> None:
+    """Verify a bundle offline, or the live store; exit 0 only when all verifies."""
+    if bundle is not None:
+        from infrastructure.audit.bundle import verify_bundle
+
+        if not bundle.is_file():
+            typer.echo(f"error: no such file: {bundle}", err=True)
+            raise typer.Exit(2)
+        result = verify_bundle(bundle, _public_key(key)).as_dict()
+        what = f"bundle {bundle}"
+    else:
+        with _service() as audit:
+            result = audit.verify()
+        what = "live store"
+    if as_json:
+        _echo_json(result)
+    elif result["ok"]:
+        span = (
+            f"positions {result['from_position']}..{result['to_position']} of "
+            if bundle is not None
+            else ""
+        )
+        signer = (
+            f", signed by key {result['key_id']} ({result['public_key']})"
+            if bundle is not None
+            else ""
+        )
+        typer.echo(f"OK: {what}: {span}tree size {result['tree_size']}{signer}")
+    else:
+        bad = result["first_bad_position"]
+        at = f"first bad position {bad}" if bad is not None else "no single position"
+        typer.echo(f"FAILED: {what}: {at}: {result['reason']}")
+    raise typer.Exit(0 if result["ok"] else 1)
+
+
+def checkpoint(
+    every: Annotated[
+        float | None,
+        typer.Option(help="Keep running, issuing one every SECONDS when the log grew."),
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Every stored checkpoint.")
+    ] = False,
+    note: Annotated[
+        bool, typer.Option("--note", help="Print the signed note.")
+    ] = False,
+) -> None:
+    """Issue a signed checkpoint if the log grew, and print the latest."""
+    with _service() as audit:
+        if every is not None:
+            audit.start_timer(every)
+            typer.echo(
+                f"issuing a checkpoint every {every:g} s; Ctrl-C stops", err=True
+            )
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                audit.stop_timer()
+            return
+        if show_all:
+            audit.checkpoint()
+            _echo_json(audit.checkpoints())
+        elif note:
+            typer.echo(audit.latest_checkpoint().note_text(), nl=False)
+        else:
+            _echo_json(audit.checkpoint())
+
+
+def leaf(position: int) -> None:
+    """Print the event at POSITION, its leaf hash and the exact bytes hashed."""
+    with _service() as audit:
+        _echo_json(audit.leaf(position))
+
+
+@proof_app.command("inclusion")
+def inclusion(
+    position: int,
+    tree_size: Annotated[
+        int | None, typer.Option(help="Default: the latest checkpoint's size.")
+    ] = None,
+) -> None:
+    """The audit path of the event at POSITION in the tree of TREE_SIZE."""
+    with _service() as audit:
+        size = tree_size if tree_size is not None else audit.checkpoint()["tree_size"]
+        _echo_json(audit.inclusion_proof(position, size))
+
+
+@proof_app.command("consistency")
+def consistency(first: int, second: int) -> None:
+    """The proof that the tree of SECOND events extends the tree of FIRST."""
+    with _service() as audit:
+        _echo_json(audit.consistency_proof(first, second))
+
+
+@db_app.command("grant-app-role")
+def grant_app_role(
+    role: Annotated[str, typer.Option(help="Role name.")] = "jaga_app",
+    password: Annotated[
+        str | None, typer.Option(help="Set this login password (else set it yourself).")
+    ] = None,
+) -> None:
+    """Create the non-owner PostgreSQL role the server should run as (run as owner)."""
+    from infrastructure.audit.migrations import grant_app_role as grant
+    from infrastructure.wiring import open_app
+
+    jaga = open_app(Settings.load())
+    try:
+        statements = grant(jaga.recorder, role, password)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        jaga.close()
+    for statement in statements:
+        typer.echo(f"{statement};")
+    typer.echo(f"-- role {role} ready: connect as it and set CREATE_TABLE=no", err=True)
+
+
+def signing_init(
+    path: Annotated[
+        Path | None, typer.Option(help="Key file; default JAGA_SIGNING_KEY_FILE.")
+    ] = None,
+) -> None:
+    """Create the Ed25519 checkpoint signing key (never overwrites) and print its
+    public half."""
+    from infrastructure.audit.bundle import public_key_pem
+    from infrastructure.audit.checkpoint import (
+        key_id_for,
+        load_or_create_signing_key,
+        public_key_bytes,
+    )
+
+    settings = Settings.load()
+    target = path or settings.signing_key_file
+    existed = target.exists()
+    try:
+        key = load_or_create_signing_key(target)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    raw = public_key_bytes(key)
+    typer.echo(
+        f"{'kept the existing' if existed else 'created'} key {target}", err=True
+    )
+    typer.echo(
+        f"key_id {key_id_for(settings.log_origin, raw)} for origin "
+        f"{settings.log_origin}"
+    )
+    typer.echo(public_key_pem(raw), nl=False)
+    typer.echo(base64.b64encode(raw).decode("ascii"))
+
+
+def register(app: typer.Typer) -> None:
+    """Adds the audit commands to the `jaga` command."""
+    commands: list[tuple[str, Callable[..., None]]] = [
+        ("export", export),
+        ("verify", verify),
+        ("checkpoint", checkpoint),
+        ("leaf", leaf),
+    ]
+    for name, fn in commands:
+        app.command(name)(fn)
+    app.add_typer(proof_app, name="proof")
+    app.add_typer(db_app, name="db")
