@@ -32,7 +32,7 @@ def _service() -> Iterator[Any]:
 
     if not structlog.is_configured():
         # Keep stdout for the answer (JSON, bundles); logs go to stderr.
-        structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+        structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(sys.stderr))
     settings = Settings.load()
     jaga = open_app(settings)
     try:
