@@ -13,6 +13,7 @@ from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
 from interfaces.cli import audit
 from interfaces.cli.keys import keys_app
+from interfaces.cli.server import serve
 
 app = typer.Typer(
     help="Jaga: the record of election security operations.",
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(keys_app, name="keys")
+app.command()(serve)
 audit.register(app)
 
 

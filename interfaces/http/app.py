@@ -1,0 +1,89 @@
+"""The app factory: the API's routers on one application, its views and audit log."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from application.commit import GroupCommitter
+from infrastructure.audit.service import AuditService
+from infrastructure.keys import KeyStore
+from infrastructure.logging import configure_logging
+from infrastructure.settings import Settings
+from infrastructure.wiring import open_app, open_projections, open_read_model
+from interfaces.http import (
+    audit,
+    batch,
+    corrections,
+    errors,
+    incidents,
+    keys,
+    neutrality,
+    ops,
+    patrols,
+    reads,
+    sites,
+)
+from interfaces.http.metrics import Metrics
+from interfaces.http.middleware import RequestMiddleware
+
+CHECKPOINT_INTERVAL_SECONDS = 60.0
+ROUTERS = (
+    sites,
+    patrols,
+    incidents,
+    neutrality,
+    corrections,
+    reads,
+    batch,
+    audit,
+    keys,
+    ops,
+)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    checkpoint_interval: float = CHECKPOINT_INTERVAL_SECONDS,
+) -> FastAPI:
+    """The API on the store the settings name; the store opens when the app starts."""
+    settings = settings or Settings.load()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        jaga = open_app(settings)
+        jaga.use_committer(GroupCommitter(jaga.recorder))
+        state: Any = api.state
+        state.jaga = jaga
+        state.keys = KeyStore(jaga.recorder)
+        state.read_model = open_read_model(jaga)
+        state.projections = open_projections(jaga)
+        state.audit = AuditService(jaga, settings)
+        state.projections.start()
+        state.audit.start_timer(checkpoint_interval)
+        try:
+            yield
+        finally:
+            state.audit.stop_timer()
+            state.projections.stop()
+            jaga.close()
+
+    api = FastAPI(
+        title="Jaga",
+        version="1",
+        summary="The record of election security operations: check-ins, shift "
+        "handovers, patrols, incidents and neutrality, as an append-only log.",
+        lifespan=lifespan,
+    )
+    errors.install(api)
+    for module in ROUTERS:
+        api.include_router(module.router)
+    api.state.write_routes = batch.write_routes([m.router for m in ROUTERS])
+    api.state.metrics = Metrics(lambda: api.state)
+    api.add_middleware(RequestMiddleware, metrics=api.state.metrics)
+    return api

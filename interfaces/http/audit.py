@@ -1,0 +1,104 @@
+"""Audit: signed checkpoints, leaves, inclusion and consistency proofs, export, verify.
+
+The Merkle tree covers the whole log, so only keys without regions may read it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from interfaces.http.deps import Caller, reader
+from interfaces.http.errors import ApiError
+from interfaces.http.schemas import ERRORS
+
+router = APIRouter(prefix="/api/v1/audit", responses=ERRORS, tags=["audit"])
+
+Position = Annotated[int, Query(ge=1, le=2**62)]
+Size = Annotated[int, Query(ge=0, le=2**62)]
+
+
+def auditor(caller: Annotated[Caller, Depends(reader("audit.read"))]) -> Caller:
+    caller.require_unscoped("the audit log")
+    return caller
+
+
+Auditor = Annotated[Caller, Depends(auditor)]
+
+
+def _service(request: Request) -> Any:
+    return request.app.state.audit
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    # The audit service names bad ranges with ValueError; those are the caller's.
+    try:
+        return fn(*args)
+    except ValueError as error:
+        raise ApiError(422, "invalid_value", str(error)) from error
+
+
+@router.get("/checkpoint")
+def checkpoint(request: Request, _: Auditor) -> dict[str, Any]:
+    result: dict[str, Any] = _service(request).checkpoint()
+    return result
+
+
+@router.get("/leaves/{position}")
+def leaf(
+    position: Annotated[int, Path(ge=1, le=2**62)], request: Request, _: Auditor
+) -> dict[str, Any]:
+    result: dict[str, Any] = _call(_service(request).leaf, position)
+    return result
+
+
+@router.get("/proofs/inclusion")
+def inclusion_proof(
+    request: Request, _: Auditor, position: Position, tree_size: Size
+) -> dict[str, Any]:
+    result: dict[str, Any] = _call(
+        _service(request).inclusion_proof, position, tree_size
+    )
+    return result
+
+
+@router.get("/proofs/consistency")
+def consistency_proof(
+    request: Request, _: Auditor, first: Size, second: Size
+) -> dict[str, Any]:
+    result: dict[str, Any] = _call(_service(request).consistency_proof, first, second)
+    return result
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+)
+def export(
+    request: Request,
+    _: Auditor,
+    from_position: Position = 1,
+    to_position: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> Response:
+    service = _service(request)
+    end = (
+        to_position
+        if to_position is not None
+        else request.app.state.jaga.log.max_position()
+    )
+    name = f"jaga-{from_position}-{end}.ndjson"
+    bundle: bytes = _call(service.export_bundle, from_position, end)
+    return Response(
+        bundle,
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.post("/verify")
+def verify(request: Request, _: Auditor) -> dict[str, Any]:
+    result: dict[str, Any] = _service(request).verify()
+    return result

@@ -1,0 +1,159 @@
+"""Request dependencies: the authenticated caller, its rights, and the write context."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from application import access
+from application.app import Jaga
+from application.writes import Actor, Context
+from infrastructure.keys import ApiKey, KeyStore
+from interfaces.http.errors import forbidden, unauthorized
+from interfaces.http.regions import Place
+
+bearer = HTTPBearer(auto_error=False, description="An API key from `jaga keys create`")
+
+
+@dataclass
+class Caller:
+    """The key a request comes with, and the request's ids."""
+
+    key: ApiKey
+    app: Jaga
+    request: Request
+    idempotency_key: str | None = None
+    client_id: str | None = None
+    path: str | None = None  # a batch item's own path
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.key.key_id, name=self.key.name, role=self.key.role)
+
+    @property
+    def scope(self) -> access.Scope:
+        return self.key.scope
+
+    @property
+    def role(self) -> str:
+        return self.key.role
+
+    def context(self, body: BaseModel | dict[str, Any] | None = None) -> Context:
+        """The command's context; the fingerprint makes a reused key with another
+        body a conflict."""
+        data = (
+            body.model_dump(mode="json", exclude_unset=True)
+            if isinstance(body, BaseModel)
+            else (body or {})
+        )
+        request = self.request
+        canonical = json.dumps(
+            ["POST", self.path or request.url.path, data], sort_keys=True, default=str
+        )
+        return Context(
+            actor=self.actor,
+            correlation_id=request.state.correlation_id,
+            idempotency_key=self.idempotency_key,
+            client_id=self.client_id,
+            fingerprint=hashlib.sha256(canonical.encode()).hexdigest(),
+        )
+
+    def require(
+        self, places: Iterable[Place] | None, *, every: bool = True, what: str = "this"
+    ) -> None:
+        """Refuses (403) a target outside the key's regions. Unknown targets pass:
+        the command then answers 404 without writing."""
+        if self.scope is None or places is None:
+            return
+        found = list(places)
+        ok = (
+            access.within_all(self.scope, found)
+            if every
+            else access.within_any(self.scope, found)
+        )
+        if not ok:
+            raise forbidden(
+                f"{what} is outside this key's regions",
+                scope=access.scope_text(self.scope),
+            )
+
+    def require_unscoped(self, what: str) -> None:
+        if self.scope is not None:
+            raise forbidden(
+                f"{what} needs a key that is not limited to regions",
+                scope=access.scope_text(self.scope),
+            )
+
+
+def _authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> ApiKey:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthorized("send an API key: Authorization: Bearer <key>")
+    keys: KeyStore = request.app.state.keys
+    key = keys.authenticate(credentials.credentials)
+    if key is None:
+        raise unauthorized("unknown or revoked API key")
+    request.state.actor = key.key_id
+    request.state.role = key.role
+    return key
+
+
+def _check_right(key: ApiKey, right: str) -> None:
+    if not access.may(key.role, right):
+        raise forbidden(
+            f"the {key.role} role may not do this", role=key.role, right=right
+        )
+
+
+def reader(right: str) -> Callable[..., Caller]:
+    """A dependency that lets through keys whose role holds `right`."""
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Caller:
+        key = _authenticate(request, credentials)
+        _check_right(key, right)
+        return Caller(key=key, app=request.app.state.jaga, request=request)
+
+    dependency.right = right  # type: ignore[attr-defined]
+    return dependency
+
+
+def writer(right: str) -> Callable[..., Caller]:
+    """Like `reader`, and takes the write's Idempotency-Key and X-Client-Id."""
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        idempotency_key: Annotated[
+            str | None,
+            Header(
+                min_length=1,
+                max_length=200,
+                description="A retry with the same key and body answers as the first "
+                "did and writes nothing",
+            ),
+        ] = None,
+        x_client_id: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> Caller:
+        key = _authenticate(request, credentials)
+        _check_right(key, right)
+        return Caller(
+            key=key,
+            app=request.app.state.jaga,
+            request=request,
+            idempotency_key=idempotency_key,
+            client_id=x_client_id,
+        )
+
+    dependency.right = right  # type: ignore[attr-defined]
+    return dependency

@@ -1,0 +1,57 @@
+"""Operations: liveness, readiness (store and projection lag) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from interfaces.http.errors import UNAVAILABLE, body
+
+router = APIRouter(tags=["operations"])
+
+# Views further behind than this are not ready to answer reads.
+MAX_READY_LAG = 10_000
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    responses={503: {"description": "store unreachable or views too far behind"}},
+)
+def readyz(request: Request) -> Any:
+    state = request.app.state
+    try:
+        position = state.jaga.log.max_position()
+        lag = state.projections.lag()
+    except UNAVAILABLE:
+        return JSONResponse(
+            body("unavailable", "the store is unreachable"),
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
+    ready = lag["positions"] <= MAX_READY_LAG
+    answer = {
+        "status": "ready" if ready else "catching_up",
+        "store": "reachable",
+        "log_position": position,
+        "projection_lag": lag,
+    }
+    return JSONResponse(
+        answer,
+        status_code=200 if ready else 503,
+        headers=None if ready else {"Retry-After": "2"},
+    )
+
+
+@router.get("/metrics", response_class=Response)
+def metrics(request: Request) -> Response:
+    return Response(
+        request.app.state.metrics.render(),
+        media_type="text/plain; version=0.0.4; charset=utf-8",
+    )

@@ -1,0 +1,172 @@
+"""Reads of the views: the site board, gaps, timelines, statistics and custody."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import AwareDatetime
+
+from interfaces.http.deps import Caller, reader
+from interfaces.http.errors import ApiError
+from interfaces.http.reading import Fresh, one, page, redact_site_row
+from interfaces.http.schemas import ERRORS, SLUG_PATTERN, Limit, Page, ServerId, Slug
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["reads"])
+
+SiteId = Annotated[str, Path(pattern=SLUG_PATTERN)]
+Board = Annotated[Caller, Depends(reader("board.read"))]
+Gaps = Annotated[Caller, Depends(reader("gaps.read"))]
+Timeline = Annotated[Caller, Depends(reader("timeline.read"))]
+Stats = Annotated[Caller, Depends(reader("stats.read"))]
+Custody = Annotated[Caller, Depends(reader("custody.read"))]
+Cursor = Annotated[str | None, Query(max_length=500)]
+AsOf = Annotated[
+    AwareDatetime | None, Query(description="Answer as the views stood at this time")
+]
+AsOfPosition = Annotated[
+    int | None,
+    Query(ge=0, le=2**62, description="Answer as the views stood at this log position"),
+]
+SlugQuery = Annotated[Slug | None, Query()]
+IdQuery = Annotated[ServerId | None, Query()]
+MAX_GAP_PERIOD = timedelta(days=366)
+
+
+def _rm(r: Caller) -> Any:
+    return r.request.app.state.read_model
+
+
+@router.get("/sites", response_model=Page)
+def list_sites(
+    r: Board,
+    _: Fresh,
+    province: SlugQuery = None,
+    regency: SlugQuery = None,
+    kind: Literal[
+        "kpu_office",
+        "bawaslu_office",
+        "logistics_warehouse",
+        "tps",
+        "ppk_office",
+        "crowd_point",
+        "other",
+    ]
+    | None = None,
+    status: Literal["green", "amber", "red"] | None = None,
+    as_of: AsOf = None,
+    as_of_position: AsOfPosition = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    result = _rm(r).sites(
+        province=province,
+        regency=regency,
+        kind=kind,
+        status=status,
+        scope=r.scope,
+        as_of=as_of,
+        as_of_position=as_of_position,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page(r, result, redact_site_row)
+
+
+@router.get("/sites/{site_id}")
+def get_site(
+    site_id: SiteId,
+    r: Board,
+    _: Fresh,
+    as_of: AsOf = None,
+    as_of_position: AsOfPosition = None,
+) -> dict[str, Any]:
+    return one(
+        r,
+        "site",
+        site_id,
+        lambda scope: _rm(r).site(
+            site_id, scope=scope, as_of=as_of, as_of_position=as_of_position
+        ),
+        redact_site_row,
+    )
+
+
+@router.get("/sites/{site_id}/gaps")
+def site_gaps(
+    site_id: SiteId,
+    r: Gaps,
+    _: Fresh,
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    end = end or datetime.now(UTC)
+    start = start or end - timedelta(days=1)
+    if end <= start:
+        raise ApiError(422, "invalid_value", "to: must be after from", field="to")
+    if end - start > MAX_GAP_PERIOD:
+        raise ApiError(
+            422, "invalid_value", "to: the period may be at most a year", field="to"
+        )
+    one(r, "site", site_id, lambda scope: _rm(r).site(site_id, scope=scope))
+    result: dict[str, Any] = _rm(r).gaps(site_id, start=start, end=end, scope=r.scope)
+    return result
+
+
+@router.get("/timeline", response_model=Page)
+def timeline(
+    r: Timeline,
+    _: Fresh,
+    site_id: SlugQuery = None,
+    unit_id: SlugQuery = None,
+    personnel_id: SlugQuery = None,
+    patrol_id: IdQuery = None,
+    incident_id: IdQuery = None,
+    types: Annotated[
+        list[Annotated[str, Query(max_length=2000)]] | None,
+        Query(description="Event types, repeated or comma-separated"),
+    ] = None,
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    as_of: AsOf = None,
+    as_of_position: AsOfPosition = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    wanted = [t.strip() for v in types or [] for t in v.split(",") if t.strip()]
+    result = _rm(r).timeline(
+        site_id=site_id,
+        unit_id=unit_id,
+        personnel_id=personnel_id,
+        patrol_id=patrol_id,
+        incident_id=incident_id,
+        types=wanted or None,
+        start=start,
+        end=end,
+        scope=r.scope,
+        as_of=as_of,
+        as_of_position=as_of_position,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page(r, result)
+
+
+@router.get("/stats", response_model=Page)
+def stats(
+    r: Stats,
+    _: Fresh,
+    province: SlugQuery = None,
+    regency: SlugQuery = None,
+    day: Annotated[date | None, Query(alias="date")] = None,
+) -> dict[str, Any]:
+    result: dict[str, Any] = _rm(r).stats(
+        province=province, regency=regency, date=day, scope=r.scope
+    )
+    return result
+
+
+@router.get("/sites/{site_id}/custody")
+def custody(site_id: SiteId, r: Custody, _: Fresh) -> dict[str, Any]:
+    return one(r, "site", site_id, lambda scope: _rm(r).custody(site_id, scope=scope))

@@ -1,0 +1,90 @@
+"""Shared pydantic types of the API: strict bodies, ids, times, answers and errors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+
+# Body fields are strict: "3" is not a number and 1 is not text.
+Slug = Annotated[str, Strict(), StringConstraints(pattern=SLUG_PATTERN)]
+# Server-made ids (incidents, patrols, shifts, ...): unknown ones answer 404.
+ServerId = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=64)]
+Aware = AwareDatetime
+Name = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=200)]
+Short = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=100)]
+Line = Annotated[str, Strict(), StringConstraints(max_length=500)]
+Text = Annotated[str, Strict(), StringConstraints(max_length=10_000)]
+Lat = Annotated[float, Strict(), Field(ge=-90, le=90)]
+Lon = Annotated[float, Strict(), Field(ge=-180, le=180)]
+Severity = Annotated[int, Strict(), Field(ge=1, le=4)]
+Count = Annotated[int, Strict(), Field(ge=0, le=10_000)]
+Flag = Annotated[bool, Strict()]
+Minutes = Annotated[int, Strict(), Field(ge=1, le=30 * 24 * 60)]
+Limit = Annotated[int, Field(ge=1, le=1000)]
+
+
+class Body(BaseModel):
+    """A request body: unknown fields are refused; times need an offset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class EventRef(BaseModel):
+    event_id: str
+    position: int
+    type: str
+    recorded_at: str
+
+
+class WriteAnswer(BaseModel):
+    """The answer to a write: the aggregate's id and the (last) event written."""
+
+    id: str
+    event_id: str
+    position: int
+    type: str
+    recorded_at: str
+    events: list[EventRef]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    next: str | None = None
+    as_of_position: int | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (401, "no key or an unknown or revoked key"),
+        (403, "the key's role or regions do not allow this"),
+        (404, "unknown id"),
+        (409, "conflict: the state does not allow this, or a reused Idempotency-Key"),
+        (413, "request body too large"),
+        (422, "invalid input: which field, and why"),
+        (503, "the store is unreachable; retry after Retry-After seconds"),
+    )
+}
