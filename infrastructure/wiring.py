@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from application.app import Jaga
 from application.calendar import ElectionCalendar
+from application.read import ReadModel
 from infrastructure.settings import Settings
 from infrastructure.store import library_env
+
+if TYPE_CHECKING:
+    from infrastructure.views.runner import ProjectionService
 
 
 def open_app(settings: Settings | None = None) -> Jaga:
     settings = settings or Settings.load()
     calendar = ElectionCalendar.load(settings.calendar_file)
     return Jaga(env=library_env(settings.database_url), calendar=calendar)
+
+
+def open_read_model(app: Jaga) -> ReadModel:
+    """The projections' read model on the application's store."""
+    from infrastructure.views.wiring import read_model
+
+    return read_model(app)
+
+
+def open_projections(app: Jaga) -> ProjectionService:
+    """The projection runner of the application's store (`.start()` to follow)."""
+    from infrastructure.views.wiring import projections
+
+    return projections(app)

@@ -1,0 +1,33 @@
+"""Timeline items: an event as history shows it, with its corrections applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.projections.common import Record, with_corrections
+
+# The subject kinds a timeline can be asked for.
+FILTERS = {"site_id": "site", "unit_id": "unit", "personnel_id": "personnel",
+           "patrol_id": "patrol", "incident_id": "incident"}
+
+
+def item(record: Record, corrections: list[Record]) -> dict[str, Any]:
+    """The timeline item of a record; `corrections` are the EntryCorrected records
+    that name it, in log order."""
+    fixed = with_corrections(record, corrections) if corrections else record
+    owner = record.get("owner") or {}
+    entry: dict[str, Any] = {
+        "position": record["position"], "event_id": record["event_id"],
+        "type": record["type"], "occurred_at": fixed["occurred_at"],
+        "recorded_at": record["recorded_at"], "late": record["late"],
+        "actor": record["actor"], "election": record["election"],
+        "stage": record["stage"],
+        "site_id": record["data"].get("site_id") or owner.get("site_id"),
+        "aggregate_id": record["aggregate_id"], "data": fixed["data"],
+        "corrected_by": [c["event_id"] for c in corrections],
+    }
+    if corrections:
+        entry["original_data"] = record["data"]
+        if fixed["occurred_at"] != record["occurred_at"]:
+            entry["original_occurred_at"] = record["occurred_at"]
+    return entry

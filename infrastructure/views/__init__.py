@@ -1,0 +1,1 @@
+"""The projections' tables, the batched runner, rebuilds and the read model."""

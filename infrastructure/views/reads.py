@@ -1,0 +1,434 @@
+"""The read model over the view tables: filters, scopes, pages and "as of" answers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from application.calendar import ElectionCalendar
+from application.projections import FOLDED, board, gaps, incidents, patrols, register
+from application.projections import stats as stats_view
+from application.projections.common import Doc
+from application.projections.subjects import local_date
+from application.projections.timeline import FILTERS, item
+from application.read import DEFAULT_LIMIT, MAX_LIMIT, Lag, Page, Scope
+from domain.errors import InvalidValue, NotFound
+from infrastructure.views import tables
+from infrastructure.views.engine import micros, replay
+from infrastructure.views.runner import lag_of, wait_for
+from infrastructure.views.store import ViewStore
+
+SITE_STATUSES = ("green", "amber", "red")
+INCIDENT_STATUSES = ("open", "resolved", "closed")
+PATROL_STATUSES = ("planned", "active", "ended")
+PATROL_ORDER = {"active": 0, "planned": 1, "ended": 2}
+
+
+def encode_cursor(value: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([value]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))[0]
+    except (ValueError, IndexError, TypeError, KeyError, binascii.Error):
+        raise InvalidValue("cursor", "is not a cursor this list gave out") from None
+    if not isinstance(value, int) or value < 0:
+        raise InvalidValue("cursor", "is not a cursor this list gave out")
+    return value
+
+
+def check_limit(limit: int) -> int:
+    if (isinstance(limit, bool) or not isinstance(limit, int)
+            or not 1 <= limit <= MAX_LIMIT):
+        raise InvalidValue("limit", f"must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+def check_time(value: datetime | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidValue(field, "must be a date and time with a timezone offset")
+    return value.astimezone(UTC)
+
+
+def check_choice(value: str | None, field: str, allowed: Sequence[str]) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidValue(field, f"must be one of {', '.join(allowed)}")
+
+
+def in_scope(regions: Sequence[Sequence[str | None]], scope: Scope) -> bool:
+    """Whether anything in `regions` ([province, regency]) lies inside `scope`."""
+    if scope is None:
+        return True
+    return any(province == p and (r is None or regency == r)
+               for province, regency in regions for p, r in scope)
+
+
+def page(items: list[dict[str, Any]], limit: int, cursor: str | None,
+         position: int) -> Page:
+    start = decode_cursor(cursor)
+    chosen = items[start:start + check_limit(limit)]
+    more = start + len(chosen) < len(items)
+    nxt = encode_cursor(start + len(chosen)) if more else None
+    return {"items": chosen, "next": nxt, "as_of_position": position}
+
+
+class SqlReadModel:
+    """Answers from the live view tables (or from fixed generations, for checks)."""
+
+    def __init__(self, store: ViewStore, calendar: ElectionCalendar,
+                 clock: Callable[[], datetime] | None = None,
+                 generations: dict[str, int] | None = None,
+                 position: int | None = None,
+                 lag: Callable[[], Lag] | None = None) -> None:
+        self.store = store
+        self.calendar = calendar
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.fixed_generations = generations
+        self.fixed_position = position
+        self._lag = lag
+        self.ph = store.ph
+
+    # --- plumbing -----------------------------------------------------------------
+
+    def _gens(self, c: Any) -> dict[str, int]:
+        return self.fixed_generations or self.store.generations(c)
+
+    def _position(self, c: Any) -> int:
+        if self.fixed_position is not None:
+            return self.fixed_position
+        return self.store.tracked(c)
+
+    def _docs(self, c: Any, view: str, gens: dict[str, int],
+              prefix: str | None = None, key: str | None = None) -> list[Doc]:
+        table = tables.docs_table(view, gens[view])
+        if key is not None:
+            c.execute(f"SELECT doc FROM {table} WHERE doc_key = {self.ph}", [key])
+        elif prefix is not None:
+            c.execute(f"SELECT doc FROM {table} WHERE doc_key LIKE {self.ph}"
+                      " ORDER BY doc_key", [f"{prefix}%"])
+        else:
+            c.execute(f"SELECT doc FROM {table} ORDER BY doc_key")
+        return [json.loads(r["doc"]) for r in c.fetchall()]
+
+    def _stage(self, now: datetime) -> str | None:
+        stage = self.calendar.stage_at(now)
+        return None if stage is None else stage.stage
+
+    def _moment(self, c: Any, gens: dict[str, int], as_of: datetime | None,
+                as_of_position: int | None) -> tuple[int, int | None, datetime]:
+        """(the live position, the as-of position or None, the moment to judge at)."""
+        live = self._position(c)
+        when_at = check_time(as_of, "as_of")
+        if as_of_position is not None and (
+                isinstance(as_of_position, bool) or not isinstance(as_of_position, int)
+                or as_of_position < 0):
+            raise InvalidValue("as_of_position", "must be a whole number, 0 or more")
+        timeline = tables.docs_table("timeline", gens["timeline"])
+        target = as_of_position
+        if target is None and when_at is not None:
+            c.execute(f"SELECT COALESCE(MAX(position), 0) AS p FROM {timeline}"
+                      f" WHERE recorded_us <= {self.ph}",
+                      [micros(when_at.isoformat())])
+            target = int(c.fetchone()["p"])
+        if target is None:
+            return live, None, self.clock()
+        target = min(target, live)
+        if when_at is None:
+            c.execute(f"SELECT recorded_us FROM {timeline} WHERE position = {self.ph}",
+                      [target])
+            row = c.fetchone()
+            when_at = (datetime(1970, 1, 1, tzinfo=UTC)
+                       + timedelta(microseconds=int(row["recorded_us"]))
+                       if row else self.clock())
+        return live, target, when_at
+
+    def _board_docs(self, c: Any, gens: dict[str, int], target: int | None,
+                    live: int, key: str | None = None) -> list[Doc]:
+        if target is None or target >= live:
+            return self._docs(c, "board", gens, prefix="site:", key=key)
+        view = FOLDED["board"]
+        snap = tables.snapshot_table("board", gens["board"])
+        ph = self.ph
+        one = f" AND s.doc_key = {ph}" if key else ""
+        c.execute(f"SELECT s.doc_key, s.position, s.doc FROM {snap} s"
+                  f" WHERE s.position = (SELECT MAX(x.position) FROM {snap} x"
+                  " WHERE x.doc_key = s.doc_key"
+                  f" AND x.position <= {ph}){one}", [target, *([key] if key else [])])
+        found = {r["doc_key"]: (int(r["position"]), json.loads(r["doc"]))
+                 for r in c.fetchall()}
+        c.execute(f"SELECT doc_key FROM {snap} GROUP BY doc_key"
+                  f" HAVING MIN(position) > {ph}", [target])
+        for r in c.fetchall():
+            if key is None or r["doc_key"] == key:
+                found.setdefault(r["doc_key"], (0, None))
+        docs: list[Doc] = []
+        for doc_key in sorted(found):
+            at, doc = found[doc_key]
+            doc = replay(c, ph, gens["timeline"], view, doc_key, doc, after=at,
+                         upto=target)
+            if doc is not None:
+                docs.append(doc)
+        return docs
+
+    # --- the site board -------------------------------------------------------------
+
+    def sites(self, *, province: str | None = None, regency: str | None = None,
+              kind: str | None = None, status: str | None = None, scope: Scope = None,
+              as_of: datetime | None = None, as_of_position: int | None = None,
+              limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Page:
+        check_choice(status, "status", SITE_STATUSES)
+        check_limit(limit)
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            live, target, now = self._moment(c, gens, as_of, as_of_position)
+            docs = self._board_docs(c, gens, target, live)
+        stage = self._stage(now)
+        rows = [board.row(d, now, stage) for d in docs
+                if (province is None or d["province"] == province)
+                and (regency is None or d["regency"] == regency)
+                and (kind is None or d["kind"] == kind)
+                and in_scope([[d["province"], d["regency"]]], scope)]
+        rows = [r for r in rows if status is None or r["status"] == status]
+        return page(rows, limit, cursor, live if target is None else target)
+
+    def site(self, site_id: str, *, scope: Scope = None, as_of: datetime | None = None,
+             as_of_position: int | None = None) -> dict[str, Any] | None:
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            live, target, now = self._moment(c, gens, as_of, as_of_position)
+            docs = self._board_docs(c, gens, target, live, key=f"site:{site_id}")
+        if not docs or not in_scope([[docs[0]["province"], docs[0]["regency"]]], scope):
+            return None
+        row = board.row(docs[0], now, self._stage(now))
+        return {**row, "as_of_position": live if target is None else target}
+
+    def covert_site_ids(self) -> set[str]:
+        with self.store.transaction(commit=False) as c:
+            docs = self._docs(c, "board", self._gens(c), prefix="site:")
+        return {d["site_id"] for d in docs if d["posture"] == "covert"}
+
+    def gaps(self, site_id: str, *, start: datetime, end: datetime,
+             scope: Scope = None) -> dict[str, Any]:
+        start_at, end_at = check_time(start, "from"), check_time(end, "to")
+        assert start_at is not None and end_at is not None
+        if not gaps.window_ok(start_at, end_at):
+            raise InvalidValue("to", "must be after from, at most 366 days later")
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            position = self._position(c)
+            found = self._docs(c, "gaps", gens, key=f"site:{site_id}")
+        if not found or not in_scope(found[0]["regions"], scope):
+            raise NotFound(f"unknown site: {site_id}", field="site_id", id=site_id)
+        return {**gaps.report(found[0], start_at, end_at), "as_of_position": position}
+
+    def custody(self, site_id: str, *, scope: Scope = None) -> dict[str, Any] | None:
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            position = self._position(c)
+            site = self._docs(c, "board", gens, key=f"site:{site_id}")
+            found = self._docs(c, "custody", gens, key=f"site:{site_id}")
+        if not site or not in_scope([[site[0]["province"], site[0]["regency"]]], scope):
+            return None
+        doc = found[0] if found else {"seals": [], "movements": []}
+        return {"site_id": site_id, "seals": doc["seals"],
+                "movements": doc["movements"], "as_of_position": position}
+
+    # --- incidents and patrols ----------------------------------------------------
+
+    def incidents(self, *, status: str | None = None, min_severity: int | None = None,
+                  site_id: str | None = None, scope: Scope = None,
+                  limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Page:
+        check_choice(status, "status", INCIDENT_STATUSES)
+        if min_severity is not None and (isinstance(min_severity, bool) or not
+                                         isinstance(min_severity, int)
+                                         or not 1 <= min_severity <= 4):
+            raise InvalidValue("min_severity", "must be between 1 and 4")
+        check_limit(limit)
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            position = self._position(c)
+            docs = self._docs(c, "incidents", gens)
+        now = self.clock()
+        rows = [incidents.row(d, now) for d in docs
+                if in_scope(d["regions"], scope)
+                and (site_id is None or d["site_id"] == site_id)
+                and (min_severity is None or d["severity"] >= min_severity)]
+        rows = [r for r in rows if status is None or r["status"] == status]
+        rows.sort(key=lambda r: (r["status"] != "open", -r["severity"],
+                                 r["reported_at"], r["incident_id"]))
+        return page(rows, limit, cursor, position)
+
+    def incident(self, incident_id: str, *,
+                 scope: Scope = None) -> dict[str, Any] | None:
+        with self.store.transaction(commit=False) as c:
+            found = self._docs(c, "incidents", self._gens(c),
+                               key=f"incident:{incident_id}")
+            position = self._position(c)
+        if not found or not in_scope(found[0]["regions"], scope):
+            return None
+        return {**incidents.row(found[0], self.clock()), "as_of_position": position}
+
+    def patrols(self, *, status: str | None = None, scope: Scope = None,
+                limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Page:
+        check_choice(status, "status", PATROL_STATUSES)
+        check_limit(limit)
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            position = self._position(c)
+            docs = self._docs(c, "patrols", gens)
+        docs = [d for d in docs if in_scope(d["regions"], scope)
+                and (status is None or d["status"] == status)]
+        docs.sort(key=lambda d: d["patrol_id"])
+        docs.sort(key=lambda d: d["started_at"] or d["planned_at"], reverse=True)
+        docs.sort(key=lambda d: PATROL_ORDER[d["status"]])
+        return page([patrols.row(d) for d in docs], limit, cursor, position)
+
+    def patrol(self, patrol_id: str, *, scope: Scope = None) -> dict[str, Any] | None:
+        with self.store.transaction(commit=False) as c:
+            found = self._docs(c, "patrols", self._gens(c), key=f"patrol:{patrol_id}")
+            position = self._position(c)
+        if not found or not in_scope(found[0]["regions"], scope):
+            return None
+        return {**patrols.row(found[0]), "as_of_position": position}
+
+    # --- timelines ------------------------------------------------------------------
+
+    def timeline(self, *, site_id: str | None = None, unit_id: str | None = None,
+                 personnel_id: str | None = None, patrol_id: str | None = None,
+                 incident_id: str | None = None, types: Sequence[str] | None = None,
+                 start: datetime | None = None, end: datetime | None = None,
+                 scope: Scope = None, as_of: datetime | None = None,
+                 as_of_position: int | None = None, limit: int = DEFAULT_LIMIT,
+                 cursor: str | None = None) -> Page:
+        check_limit(limit)
+        after = decode_cursor(cursor)
+        start_at, end_at = check_time(start, "from"), check_time(end, "to")
+        given = {"site_id": site_id, "unit_id": unit_id, "personnel_id": personnel_id,
+                 "patrol_id": patrol_id, "incident_id": incident_id}
+        ph = self.ph
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            live, target, _ = self._moment(c, gens, as_of, as_of_position)
+            upto = live if target is None else target
+            timeline = tables.docs_table("timeline", gens["timeline"])
+            subjects = tables.subjects_table(gens["timeline"])
+            where = [f"t.position > {ph}", f"t.position <= {ph}"]
+            params: list[Any] = [after, upto]
+            for field, value in given.items():
+                if value is not None:
+                    where.append(f"t.position IN (SELECT position FROM {subjects}"
+                                 f" WHERE subject = {ph})")
+                    params.append(f"{FILTERS[field]}:{value}")
+            if types:
+                where.append(f"t.type IN ({','.join([ph] * len(types))})")
+                params += list(types)
+            if start_at is not None:
+                where.append(f"t.occurred_us >= {ph}")
+                params.append(micros(start_at.isoformat()))
+            if end_at is not None:
+                where.append(f"t.occurred_us < {ph}")
+                params.append(micros(end_at.isoformat()))
+            if scope is not None:
+                if not scope:
+                    return {"items": [], "next": None, "as_of_position": upto}
+                ors = []
+                for province, regency in scope:
+                    ors.append(f"subject {'=' if regency else 'LIKE'} {ph}")
+                    params.append(f"region:{province}/{regency}" if regency
+                                  else f"region:{province}/%")
+                where.append(f"t.position IN (SELECT position FROM {subjects}"
+                             f" WHERE {' OR '.join(ors)})")
+            c.execute(f"SELECT t.record FROM {timeline} t WHERE {' AND '.join(where)}"
+                      f" ORDER BY t.position LIMIT {ph}", [*params, limit + 1])
+            records = [json.loads(r["record"]) for r in c.fetchall()]
+            more = len(records) > limit
+            records = records[:limit]
+            fixes = self._corrections(c, gens, [r["event_id"] for r in records], upto)
+        items = [item(r, fixes.get(r["event_id"], [])) for r in records]
+        nxt = encode_cursor(records[-1]["position"]) if more else None
+        return {"items": items, "next": nxt, "as_of_position": upto}
+
+    def _corrections(self, c: Any, gens: dict[str, int], event_ids: list[str],
+                     upto: int) -> dict[str, list[dict[str, Any]]]:
+        if not event_ids:
+            return {}
+        timeline = tables.docs_table("timeline", gens["timeline"])
+        subjects = tables.subjects_table(gens["timeline"])
+        marks = ",".join([self.ph] * len(event_ids))
+        c.execute(f"SELECT t.record FROM {subjects} s JOIN {timeline} t"
+                  f" ON t.position = s.position WHERE s.subject IN ({marks})"
+                  f" AND s.position <= {self.ph} ORDER BY s.position",
+                  [*(f"corrects:{e}" for e in event_ids), upto])
+        fixes: dict[str, list[dict[str, Any]]] = {}
+        for r in c.fetchall():
+            record = json.loads(r["record"])
+            fixes.setdefault(record["data"]["event_id"], []).append(record)
+        return fixes
+
+    # --- neutrality, statistics ------------------------------------------------------
+
+    def register(self, *, unit_id: str | None = None, personnel_id: str | None = None,
+                 scope: Scope = None) -> dict[str, Any]:
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            position = self._position(c)
+            units = self._docs(c, "register", gens, prefix="unit:")
+            people = self._docs(c, "register", gens, prefix="personnel:")
+        regions = {u["unit_id"]: [[u["province"], u["regency"]]] for u in units}
+
+        def has_entries(doc: Doc) -> bool:
+            return bool(doc["pledges"] or doc["concerns"] or doc["incidents"])
+
+        unit_rows = [register.row(u) for u in units
+                     if in_scope(regions[u["unit_id"]], scope)
+                     and (unit_id is None or u["unit_id"] == unit_id)
+                     and personnel_id is None]
+        people_rows = [register.row(p) for p in people
+                       if in_scope(regions.get(p["unit_id"] or "", []), scope)
+                       and (unit_id is None or p["unit_id"] == unit_id)
+                       and (personnel_id is None or p["personnel_id"] == personnel_id)
+                       and (personnel_id is not None or has_entries(p))]
+        return {"units": unit_rows, "personnel": people_rows,
+                "as_of_position": position}
+
+    def stats(self, *, province: str | None = None, regency: str | None = None,
+              date: date | None = None, scope: Scope = None) -> Page:
+        day = None if date is None else date.isoformat()
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            position = self._position(c)
+            docs = self._docs(c, "stats", gens)
+            sites = self._docs(c, "board", gens, prefix="site:")
+        rows = []
+        for d in docs:
+            if ((province and d["province"] != province)
+                    or (regency and d["regency"] != regency)
+                    or (day and d["date"] != day)
+                    or not in_scope([[d["province"], d["regency"]]], scope)):
+                continue
+            count = sum(1 for s in sites if s["province"] == d["province"]
+                        and s["regency"] == d["regency"]
+                        and local_date(s["registered_at"], s["timezone"]) <= d["date"])
+            row = stats_view.row(d, count)
+            rows.append({k: v for k, v in row.items() if k != "visited_sites"})
+        rows.sort(key=lambda r: (r["date"], r["province"], r["regency"]))
+        return {"items": rows, "next": None, "as_of_position": position}
+
+    # --- freshness ------------------------------------------------------------------
+
+    def wait_for_position(self, position: int, timeout: float = 5.0) -> bool:
+        return wait_for(self.store, position, timeout)
+
+    def lag(self) -> Lag:
+        return self._lag() if self._lag is not None else lag_of(self.store)
+
