@@ -83,6 +83,8 @@ def event_record(
 
 
 def canonical_bytes(record: dict[str, Any]) -> bytes:
+    """The bytes a Merkle leaf hashes: UTF-8 JSON, keys sorted at every level, `,`
+    and `:` without spaces, non-ASCII unescaped, NaN and infinity refused."""
     return json.dumps(
         record,
         sort_keys=True,
