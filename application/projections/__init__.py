@@ -31,6 +31,19 @@ class View:
     def keys(self, record: Record) -> list[str]:
         return [s for s in record["subjects"] if kind_of(s) in self.kinds]
 
+    def keys_by_kind(self, subjects: dict[str, list[str]]) -> list[str]:
+        """The keys among subjects already grouped by kind (the runner's fast path)."""
+        if len(self.kinds) == 1:
+            return subjects.get(self.kinds[0], [])
+        return [s for kind in self.kinds for s in subjects.get(kind, [])]
+
+
+def by_kind(subjects: list[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for s in subjects:
+        grouped.setdefault(s[:s.index(":")], []).append(s)
+    return grouped
+
 
 FOLDED: dict[str, View] = {
     v.name: v for v in (

@@ -10,6 +10,8 @@ from typing import Any
 from application.projections.common import Doc, Record, iso, key_id, when
 
 KINDS = ("site",)
+# Check-ins this long before the window are read too, to see intervals crossing it.
+LOOK_BACK = timedelta(days=2)
 
 
 def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
@@ -17,7 +19,7 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     if t == "SiteRegistered":
         return {"site_id": key_id(key), "registered_at": at,
                 "required": [[at, d.get("required_guards") or 0]], "orders": {},
-                "duty": [], "checks": [], "regions": record.get("regions", [])}
+                "duty": [], "regions": record.get("regions", [])}
     if doc is None:
         return None
     if t == "GuardRequirementSet":
@@ -32,9 +34,6 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     if t in ("SiteDecommissioned",):
         return {**doc, "duty": [*doc["duty"], [at, 0, None]],
                 "required": [*doc["required"], [at, 0]]}
-    if t in ("CheckedIn", "CheckedOut"):
-        return {**doc, "checks": [*doc["checks"], [at, d["personnel_id"],
-                                                   t == "CheckedIn"]]}
     aid = record["aggregate_id"]
     if t == "AssignmentIssued" and d.get("site_id") == key_id(key):
         order = {"starts_at": d["starts_at"], "ends_at": d["ends_at"],
@@ -109,18 +108,26 @@ def understaffed(doc: Doc, start: datetime, end: datetime) -> list[dict[str, Any
     return periods
 
 
-def checkin_gaps(doc: Doc, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def checks_of(records: list[Record]) -> list[tuple[str, str, bool]]:
+    """(time, person, is a check-in) of the site's CheckedIn/CheckedOut records;
+    they are read from the timeline when asked, not kept in the document."""
+    return [(r["occurred_at"], r["data"]["personnel_id"], r["type"] == "CheckedIn")
+            for r in records if r["type"] in ("CheckedIn", "CheckedOut")]
+
+
+def checkin_gaps(doc: Doc, checks: list[tuple[str, str, bool]], start: datetime,
+                 end: datetime) -> list[dict[str, Any]]:
     """Per person, the time from one check-in to the next (or to their check-out)
     when it is longer than the interval ordered at its start."""
     found: list[dict[str, Any]] = []
     by_person: dict[str, list[tuple[datetime, bool]]] = {}
-    for at, person, is_in in doc["checks"]:
+    for at, person, is_in in checks:
         moment = when(at)
         assert moment is not None
         by_person.setdefault(person, []).append((moment, is_in))
-    for person, checks in sorted(by_person.items()):
-        checks.sort(key=lambda c: c[0])
-        for (a, a_in), (b, _) in zip(checks, checks[1:], strict=False):
+    for person, times in sorted(by_person.items()):
+        times.sort(key=lambda c: c[0])
+        for (a, a_in), (b, _) in zip(times, times[1:], strict=False):
             if not a_in or b <= start or a >= end:
                 continue
             _, interval = _ordered(doc, a)
@@ -132,10 +139,11 @@ def checkin_gaps(doc: Doc, start: datetime, end: datetime) -> list[dict[str, Any
     return found
 
 
-def report(doc: Doc, start: datetime, end: datetime) -> dict[str, Any]:
+def report(doc: Doc, checks: list[tuple[str, str, bool]], start: datetime,
+           end: datetime) -> dict[str, Any]:
     return {"site_id": doc["site_id"], "from": iso(start), "to": iso(end),
             "understaffed": understaffed(doc, start, end),
-            "checkin_gaps": checkin_gaps(doc, start, end)}
+            "checkin_gaps": checkin_gaps(doc, checks, start, end)}
 
 
 def window_ok(start: datetime, end: datetime) -> bool:

@@ -8,11 +8,11 @@ transaction, so they commit (or vanish) together with the tracked position.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from application.projections import FOLDED, View, fold
+from application.projections import FOLDED, View, by_kind, fold
 from application.projections.common import Doc, Record, when, with_corrections
 from application.projections.subjects import directory_updates, enrich
 from infrastructure.views import tables
@@ -95,24 +95,35 @@ class Writer:
                                           for k, v in changed_dir.items()])
         if "timeline" in self.write:
             self._timeline(c, enriched)
+        grouped = [by_kind(r["subjects"]) for r in enriched]
         for name in FOLDED:
             if name in self.write:
-                self._fold(c, FOLDED[name], enriched)
+                self._fold(c, FOLDED[name], enriched, grouped)
         self.cursor = None
 
     def _timeline(self, c: Any, records: list[Record]) -> None:
-        ph = self.ph
         rows = [(r["position"], r["event_id"], r["type"], micros(r["occurred_at"]),
                  micros(r["recorded_at"]), dumps(r)) for r in records]
-        c.executemany(
-            f"INSERT INTO {self.table('timeline')} (position, event_id, type,"
-            " occurred_us, recorded_us, record)"
-            f" VALUES ({ph},{ph},{ph},{ph},{ph},{ph})",
-            rows)
+        self._insert(c, self.table("timeline"), ("position", "event_id", "type",
+                                                 "occurred_us", "recorded_us",
+                                                 "record"), rows)
         subjects = [(s, r["position"]) for r in records for s in r["subjects"]]
-        c.executemany(
-            f"INSERT INTO {tables.subjects_table(self.generations['timeline'])}"
-            f" (subject, position) VALUES ({ph},{ph})", subjects)
+        self._insert(c, tables.subjects_table(self.generations["timeline"]),
+                     ("subject", "position"), subjects)
+
+    def _insert(self, c: Any, table: str, columns: Sequence[str],
+                rows: list[tuple[Any, ...]]) -> None:
+        """Inserts new rows; on PostgreSQL by COPY, several times faster here."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.ph == "%s":
+            with c.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ",".join([self.ph] * len(columns))
+        c.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
     def _load(self, c: Any, view: str, keys: list[str]) -> dict[str, Doc]:
         docs: dict[str, Doc] = {}
@@ -123,15 +134,18 @@ class Writer:
             docs.update({r["doc_key"]: json.loads(r["doc"]) for r in c.fetchall()})
         return docs
 
-    def _fold(self, c: Any, view: View, records: list[Record]) -> None:
-        keys = list(dict.fromkeys(k for r in records for k in view.keys(r)))
+    def _fold(self, c: Any, view: View, records: list[Record],
+              grouped: list[dict[str, list[str]]]) -> None:
+        keyed = [(r, view.keys_by_kind(g)) for r, g in zip(records, grouped,
+                                                           strict=True)]
+        keys = list(dict.fromkeys(k for _, ks in keyed for k in ks))
         if not keys:
             return
         docs: dict[str, Doc | None] = dict(self._load(c, view.name, keys))
         existed = set(docs)
         touched: dict[str, int] = {}
-        for record in records:
-            for key in view.keys(record):
+        for record, record_keys in keyed:
+            for key in record_keys:
                 if record["type"] == "EntryCorrected":
                     docs[key] = self.recompute(c, view, key, record["position"])
                 else:
@@ -145,11 +159,9 @@ class Writer:
             c.execute(f"DELETE FROM {self.table(view.name)} WHERE doc_key IN ({marks})",
                       part)
         if view.snapshots and rows:
-            ph = self.ph
             snap = tables.snapshot_table(view.name, self.generations[view.name])
-            c.executemany(f"INSERT INTO {snap} (doc_key, position, doc)"
-                          f" VALUES ({ph},{ph},{ph})",
-                          [(k, p, dumps(d)) for k, p, d in rows])
+            self._insert(c, snap, ("doc_key", "position", "doc"),
+                         [(k, p, dumps(d)) for k, p, d in rows])
 
     def _upsert(self, c: Any, view: str, rows: list[tuple[str, int, Doc]]) -> None:
         ph = self.ph

@@ -12,7 +12,7 @@ from typing import Any
 from application.calendar import ElectionCalendar
 from application.projections import FOLDED, board, gaps, incidents, patrols, register
 from application.projections import stats as stats_view
-from application.projections.common import Doc
+from application.projections.common import Doc, with_corrections
 from application.projections.subjects import local_date
 from application.projections.timeline import FILTERS, item
 from application.read import DEFAULT_LIMIT, MAX_LIMIT, Lag, Page, Scope
@@ -227,9 +227,31 @@ class SqlReadModel:
             gens = self._gens(c)
             position = self._position(c)
             found = self._docs(c, "gaps", gens, key=f"site:{site_id}")
-        if not found or not in_scope(found[0]["regions"], scope):
-            raise NotFound(f"unknown site: {site_id}", field="site_id", id=site_id)
-        return {**gaps.report(found[0], start_at, end_at), "as_of_position": position}
+            if not found or not in_scope(found[0]["regions"], scope):
+                raise NotFound(f"unknown site: {site_id}", field="site_id", id=site_id)
+            records = self._checks(c, gens, site_id, start_at - gaps.LOOK_BACK, end_at,
+                                   position)
+        checks = gaps.checks_of(records)
+        return {**gaps.report(found[0], checks, start_at, end_at),
+                "as_of_position": position}
+
+    def _checks(self, c: Any, gens: dict[str, int], site_id: str, start: datetime,
+                end: datetime, upto: int) -> list[dict[str, Any]]:
+        """The site's check-ins and check-outs in [start, end), corrections applied."""
+        ph = self.ph
+        timeline = tables.docs_table("timeline", gens["timeline"])
+        subjects = tables.subjects_table(gens["timeline"])
+        c.execute(f"SELECT t.record FROM {subjects} s JOIN {timeline} t"
+                  f" ON t.position = s.position WHERE s.subject = {ph}"
+                  f" AND t.type IN ('CheckedIn', 'CheckedOut')"
+                  f" AND t.occurred_us >= {ph} AND t.occurred_us < {ph}"
+                  f" ORDER BY t.position",
+                  [f"site:{site_id}", micros(start.isoformat()),
+                   micros(end.isoformat())])
+        records = [json.loads(r["record"]) for r in c.fetchall()]
+        fixes = self._corrections(c, gens, [r["event_id"] for r in records], upto)
+        return [with_corrections(r, fixes[r["event_id"]]) if r["event_id"] in fixes
+                else r for r in records]
 
     def custody(self, site_id: str, *, scope: Scope = None) -> dict[str, Any] | None:
         with self.store.transaction(commit=False) as c:

@@ -11,7 +11,7 @@ import typer
 from domain.regions import ZONES
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
-from interfaces.cli import audit
+from interfaces.cli import audit, bench, projections
 from interfaces.cli.keys import keys_app
 from interfaces.cli.server import serve
 
@@ -24,6 +24,8 @@ app = typer.Typer(
 app.add_typer(keys_app, name="keys")
 app.command()(serve)
 audit.register(app)
+bench.register(app)
+projections.register(app)
 
 
 @app.command()
