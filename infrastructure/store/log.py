@@ -77,12 +77,14 @@ def append(
             rows.append((position, next(ids), record["event_id"], leaf))
             write.positions.append(position)
     ph = d.ph
+    # Every read comes before the first executemany: in psycopg's pipeline mode a
+    # fetch after an executemany on the same cursor can see the INSERT's result.
+    nodes = nodes_to_append(size, [r[3] for r in rows], CursorNodes(cursor, d))
     cursor.executemany(
         f"INSERT INTO jaga_log (position, notification_id, event_id, leaf_hash) "
         f"VALUES ({ph},{ph},{ph},{ph})",
         rows,
     )
-    nodes = nodes_to_append(size, [r[3] for r in rows], CursorNodes(cursor, d))
     cursor.executemany(
         f"INSERT INTO jaga_merkle (level, idx, hash) VALUES ({ph},{ph},{ph})", nodes
     )
