@@ -29,9 +29,11 @@ def directory_updates(record: Record) -> dict[str, Doc]:
     """The directory entries an event creates."""
     t, d = record["type"], record["data"]
     if t == "SiteRegistered":
+        # The site's own later events (alert level, requirement) carry no site_id.
         return {f"site:{d['site_id']}": {
             "province": d["province"], "regency": d["regency"],
-            "timezone": d["timezone"]}}
+            "timezone": d["timezone"]},
+            f"agg:{record['aggregate_id']}": {"kind": "site", "site_id": d["site_id"]}}
     if t == "UnitRegistered":
         return {f"unit:{d['unit_id']}": {"province": d.get("province"),
                                          "regency": d.get("regency")}}

@@ -91,3 +91,28 @@ def discard(store: ViewStore, built: Built, views: Sequence[str] | None = None) 
     for v in check_views(views):
         if built.generations[v] != live[v]:
             store.drop_generation(v, built.generations[v])
+
+
+def contents(store: ViewStore, generations: dict[str, int] | None = None,
+             views: Sequence[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Every row of the views (snapshots aside), in key order: what a check that two
+    builds agree compares."""
+    from infrastructure.views import tables
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    with store.transaction(commit=False) as c:
+        gens = generations or store.generations(c)
+        for view in check_views(views):
+            table = tables.docs_table(view, gens[view])
+            if view == "timeline":
+                c.execute(f"SELECT position, record FROM {table} ORDER BY position")
+                found[view] = [(str(r["position"]), r["record"]) for r in c.fetchall()]
+                c.execute(f"SELECT subject, position FROM"
+                          f" {tables.subjects_table(gens[view])}"
+                          " ORDER BY subject, position")
+                found["subjects"] = [(r["subject"], str(r["position"]))
+                                     for r in c.fetchall()]
+            else:
+                c.execute(f"SELECT doc_key, doc FROM {table} ORDER BY doc_key")
+                found[view] = [(r["doc_key"], r["doc"]) for r in c.fetchall()]
+    return found
