@@ -41,7 +41,7 @@ MAX_BATCH = 1000
 class _Slot:
     """What one command of the batch decided."""
 
-    write: Write | None = None
+    write: int | None = None  # its write's number in the batch
     same_as: int | None = None  # an earlier command with the same idempotency key
     reads: set[UUID] = field(default_factory=set)
 
@@ -49,10 +49,15 @@ class _Slot:
 @dataclass
 class _State:
     overlay: dict[UUID, Aggregate] = field(default_factory=dict)
-    owner: dict[UUID, int] = field(default_factory=dict)  # aggregate -> write index
+    owner: dict[UUID, int] = field(default_factory=dict)  # aggregate -> write number
     writes: list[Write] = field(default_factory=list)
     depends: list[set[int]] = field(default_factory=list)
     keys: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    keyed: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # Read-only memos for the batch's few milliseconds: a change that races with
+    # them is caught by the versions at commit, as on the one-by-one path.
+    loaded: dict[UUID, Aggregate] = field(default_factory=dict)
+    known: dict[UUID, bool] = field(default_factory=dict)
     slot: _Slot = field(default_factory=_Slot)
     index: int = 0
 
@@ -69,10 +74,15 @@ class _Overlay(Jaga):
         pass
 
     def load(self, cls: type[A], aggregate_id: UUID, field: str, label: str) -> A:
-        found = self._batch.overlay.get(aggregate_id)
-        if found is None:
-            return super().load(cls, aggregate_id, field, label)
-        self._batch.slot.reads.add(aggregate_id)
+        state = self._batch
+        found = state.overlay.get(aggregate_id)
+        if found is not None:
+            state.slot.reads.add(aggregate_id)
+        else:
+            found = state.loaded.get(aggregate_id)
+            if found is None:
+                found = super().load(cls, aggregate_id, field, label)
+                state.loaded[aggregate_id] = found
         if not isinstance(found, cls):
             raise NotFound(
                 f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
@@ -81,10 +91,14 @@ class _Overlay(Jaga):
         return deepcopy(found)
 
     def exists(self, aggregate_id: UUID) -> bool:
-        if aggregate_id in self._batch.overlay:
-            self._batch.slot.reads.add(aggregate_id)
+        state = self._batch
+        if aggregate_id in state.overlay:
+            state.slot.reads.add(aggregate_id)
             return True
-        return super().exists(aggregate_id)
+        known = state.known.get(aggregate_id)
+        if known is None:
+            known = state.known[aggregate_id] = super().exists(aggregate_id)
+        return known
 
     def execute(
         self,
@@ -101,17 +115,17 @@ class _Overlay(Jaga):
             earlier = state.keys.get((ctx.actor.id, ctx.idempotency_key))
             if earlier is not None:
                 if earlier[0] != fp:
-                    raise IdempotencyKeyReused(
-                        "this Idempotency-Key was used before with a different "
-                        "request",
-                        idempotency_key=ctx.idempotency_key,
-                    )
+                    raise _reused(ctx.idempotency_key)
                 state.slot.same_as = earlier[1]
                 return {}
-            stored = self.replay(idempotency)
-            if stored is not None:
-                return stored
-        answer_id, aggregates = act()
+        try:
+            answer_id, aggregates = act()
+        except Exception:
+            # A retry of a command that was saved before answers as it did then.
+            stored = None if idempotency is None else self.replay(idempotency)
+            if stored is None:
+                raise
+            return stored
         write = self.prepare(ctx, answer_id, aggregates, idempotency)
         number = len(state.writes)
         touched = {a.id for a in aggregates}
@@ -122,10 +136,18 @@ class _Overlay(Jaga):
         for aggregate in aggregates:
             state.overlay[aggregate.id] = aggregate
             state.owner[aggregate.id] = number
-        if ctx.idempotency_key is not None:
-            state.keys[(ctx.actor.id, ctx.idempotency_key)] = (fp, state.index)
-        state.slot.write = write
+        if idempotency is not None:
+            state.keys[idempotency[:2]] = (idempotency[2], state.index)
+            state.keyed.append((number, *idempotency))
+        state.slot.write = number
         return {}
+
+
+def _reused(key: str) -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        "this Idempotency-Key was used before with a different request",
+        idempotency_key=key,
+    )
 
 
 _views: dict[type[Jaga], type[_Overlay]] = {}
@@ -154,6 +176,29 @@ def _attempt(app: Jaga, command: Command) -> Outcome:
         return error
 
 
+def _answered_before(app: Jaga, state: _State) -> dict[int, Outcome]:
+    """Writes whose idempotency key was answered before this batch: their answer
+    (or the reuse error), looked up for the whole batch at once."""
+    pairs = [(scope, key) for _, scope, key, _ in state.keyed]
+    if not pairs:
+        return {}
+    finder = getattr(app.log, "find_answers", None)
+    if finder is not None:
+        found: dict[tuple[str, str], tuple[str, Answer]] = finder(pairs)
+    else:
+        found = {}
+        for pair in pairs:
+            hit = app.log.find_answer(*pair)
+            if hit is not None:
+                found[pair] = hit
+    out: dict[int, Outcome] = {}
+    for number, scope, key, fp in state.keyed:
+        hit = found.get((scope, key))
+        if hit is not None:
+            out[number] = hit[1] if hit[0] == fp else _reused(key)
+    return out
+
+
 def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
     """Runs the commands as if sent one by one, in order, saving them together.
 
@@ -167,16 +212,33 @@ def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
         state.index, state.slot = i, _Slot()
         slots.append(state.slot)
         outcomes[i] = _attempt(view, command)
-    saved = commit_together(app.recorder, state.writes, state.depends)
-    again: list[int] = []
-    number = 0
-    for i, slot in enumerate(slots):
-        if slot.write is None:
+    replayed = _answered_before(app, state)
+    # A write decided on one that is not saved now is decided again, alone.
+    blocked = set(replayed)
+    send: dict[int, int] = {}  # write number -> place in the transaction
+    for n, deps in enumerate(state.depends):
+        if n in blocked:
             continue
-        error = saved[number]
-        number += 1
+        if deps & blocked:
+            blocked.add(n)
+        else:
+            send[n] = len(send)
+    saved = commit_together(
+        app.recorder,
+        [state.writes[n] for n in send],
+        [{send[d] for d in state.depends[n]} for n in send],
+    )
+    again: list[int] = []
+    for i, slot in enumerate(slots):
+        w = slot.write
+        if w is None:
+            continue
+        if w in replayed:
+            outcomes[i] = replayed[w]
+            continue
+        error = saved[send[w]] if w in send else RecordConflictError("decide again")
         if error is None:
-            outcomes[i] = slot.write.answer()
+            outcomes[i] = state.writes[w].answer()
         elif isinstance(error, RecordConflictError):
             again.append(i)
         else:

@@ -128,6 +128,28 @@ class LogQueries:
             return None
         return rows[0]["fingerprint"], json.loads(rows[0]["answer"])
 
+    def find_answers(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+        """`find_answer` for many (scope, key) pairs, a few queries in all."""
+        ph = self.dialect.ph
+        found: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        unique = list(dict.fromkeys(pairs))
+        for start in range(0, len(unique), 200):
+            part = unique[start : start + 200]
+            where = " OR ".join(f"(scope={ph} AND key={ph})" for _ in part)
+            rows = self._rows(
+                "SELECT scope, key, fingerprint, answer FROM jaga_idempotency "
+                f"WHERE {where}",
+                [x for pair in part for x in pair],
+            )
+            for r in rows:
+                found[(r["scope"], r["key"])] = (
+                    r["fingerprint"],
+                    json.loads(r["answer"]),
+                )
+        return found
+
     def _select_stored(self) -> str:
         return (
             "SELECT l.position, l.leaf_hash, e.originator_id, e.originator_version,"

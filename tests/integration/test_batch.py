@@ -166,3 +166,12 @@ def test_repeated_idempotency_key_answers_the_same_and_writes_once(jaga: Jaga) -
     changed = {**item, "body": {**item["body"], "method": "qr"}}
     refused = run_batch(jaga, commands_from([changed], ctx(FIELD)))
     assert getattr(refused[0], "code", None) == "idempotency_key_reused"
+
+
+def test_resent_batch_answers_as_before_and_writes_nothing(jaga: Jaga) -> None:
+    keyed = [{**it, "idempotency_key": f"dev-7-{i}"} for i, it in enumerate(items())]
+    first = run_batch(jaga, commands_from(keyed, ctx(OPS)))
+    before = jaga.log.max_position()
+    again = run_batch(jaga, commands_from(keyed, ctx(OPS)))
+    assert again == first
+    assert jaga.log.max_position() == before
