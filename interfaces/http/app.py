@@ -29,6 +29,7 @@ from interfaces.http import (
 )
 from interfaces.http.metrics import Metrics
 from interfaces.http.middleware import RequestMiddleware
+from interfaces.web import routes as web
 
 CHECKPOINT_INTERVAL_SECONDS = 60.0
 ROUTERS = (
@@ -84,6 +85,7 @@ def create_app(
     for module in ROUTERS:
         api.include_router(module.router)
     api.state.write_routes = batch.write_routes([m.router for m in ROUTERS])
+    api.include_router(web.router)  # the dashboard at /
     api.state.metrics = Metrics(lambda: api.state)
     api.add_middleware(RequestMiddleware, metrics=api.state.metrics)
     return api

@@ -1,0 +1,456 @@
+"""The dashboard in a real browser against a real `jaga serve` with the demo loaded."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+Browser = playwright_api.Browser
+Page = playwright_api.Page
+expect = playwright_api.expect
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
+PHONE = {"width": 390, "height": 844}
+MONITOR = {"width": 1920, "height": 1080}
+JAGA = Path(sys.executable).parent / "jaga"
+
+
+@dataclass
+class Server:
+    url: str
+    keys: dict[str, str]
+
+    def post(self, path: str, body: dict[str, Any], role: str = "ops") -> Any:
+        answer = httpx.post(
+            f"{self.url}/api/v1{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {self.keys[role]}"},
+            timeout=10,
+        )
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def get(self, path: str, role: str = "ops") -> Any:
+        answer = httpx.get(
+            f"{self.url}/api/v1{path}",
+            headers={"Authorization": f"Bearer {self.keys[role]}"},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _key(env: dict[str, str], cwd: Path, role: str, *scope: str) -> str:
+    command = [str(JAGA), "keys", "create", "--role", role, "--name", f"{role} e2e"]
+    for region in scope:
+        command += ["--scope", region]
+    done = subprocess.run(
+        command, env=env, cwd=cwd, check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing and CI=true")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    work = tmp_path_factory.mktemp("dashboard")
+    env = {
+        **os.environ,
+        "JAGA_DATABASE_URL": f"sqlite:///{work / 'jaga.sqlite3'}",
+        "JAGA_SIGNING_KEY_FILE": str(work / "signing.key"),
+        "JAGA_ENV": "dev",
+    }
+    subprocess.run(
+        [str(JAGA), "demo"], env=env, cwd=work, check=True, capture_output=True
+    )
+    keys = {
+        "ops": _key(env, work, "ops"),
+        "bawaslu": _key(env, work, "bawaslu"),
+        "field-sumsel": _key(env, work, "field", "sumatera-selatan"),
+    }
+    port = _free_port()
+    log = (work / "serve.log").open("w")
+    process = subprocess.Popen(
+        [str(JAGA), "serve", "--port", str(port)],
+        env=env,
+        cwd=work,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError((work / "serve.log").read_text())
+            time.sleep(0.2)
+        yield Server(url, keys)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Browser, size: dict[str, int] = MONITOR) -> Page:
+    context = browser.new_context(viewport=size)  # fresh cookies per call
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def _sign_in(page: Page, server: Server, role: str) -> None:
+    page.goto(f"{server.url}/")
+    expect(page).to_have_url(f"{server.url}/sign-in?next=%2F")
+    page.fill("#key", server.keys[role])
+    page.click("form[action='/sign-in'] button")
+    expect(page).to_have_url(f"{server.url}/")
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _row(page: Page, site_id: str) -> Any:
+    return page.locator(f"table.board tr[data-key='{site_id}']")
+
+
+SEED_SITES = 12
+
+
+def test_sign_in_shows_the_board_with_every_seed_site(
+    server: Server, browser: Browser
+) -> None:
+    for name, size in (("monitor", MONITOR), ("phone", PHONE)):
+        page = _page(browser, size)
+        page.goto(f"{server.url}/")
+        _shot(page, f"sign-in-{name}")
+        _sign_in(page, server, "ops")
+        expect(page.locator("table.board tbody tr[data-key]")).to_have_count(SEED_SITES)
+        expect(_row(page, "gudang-kpu-kab-tuban")).to_have_attribute(
+            "data-status", "red"
+        )
+        expect(_row(page, "gudang-kpu-kab-tuban")).to_contain_text("understaffed 0/2")
+        assert server.keys["ops"] not in page.url
+        cookies = page.context.cookies()
+        assert [(c["name"], c["httpOnly"], c["sameSite"]) for c in cookies] == [
+            ("jaga_session", True, "Strict")
+        ]
+        assert server.keys["ops"] not in cookies[0]["value"]
+        _shot(page, f"board-{name}")
+        page.context.close()
+
+
+def test_a_wrong_key_is_refused_on_the_sign_in_page(
+    server: Server, browser: Browser
+) -> None:
+    page = _page(browser)
+    page.goto(f"{server.url}/sign-in")
+    page.fill("#key", "jaga_000000000000_not-a-key")
+    page.click("form[action='/sign-in'] button")
+    expect(page.locator(".error")).to_contain_text("unknown or revoked")
+    assert page.context.cookies() == []
+    page.goto(f"{server.url}/")
+    expect(page).to_have_url(f"{server.url}/sign-in?next=%2F")
+    page.context.close()
+
+
+def test_filters_narrow_the_board(server: Server, browser: Browser) -> None:
+    page = _page(browser)
+    _sign_in(page, server, "ops")
+    page.select_option("#f-kind", "logistics_warehouse")
+    page.select_option("#f-status", "red")
+    page.click("form.filters button")
+    rows = page.locator("table.board tbody tr[data-key]")
+    expect(rows).to_have_count(2)
+    for site_id in ("gudang-kpu-kab-tuban", "gudang-kpu-kota-probolinggo"):
+        expect(_row(page, site_id)).to_have_attribute("data-status", "red")
+    page.context.close()
+
+
+def test_an_incident_recorded_through_the_api_turns_its_site_red_without_reload(
+    server: Server, browser: Browser
+) -> None:
+    page = _page(browser)
+    _sign_in(page, server, "ops")
+    row = _row(page, "kpu-kab-tuban")
+    expect(row).to_have_attribute("data-status", "amber")
+    page.evaluate("window.notReloaded = true")
+    table_top = page.locator("table.board").bounding_box()
+    server.post(
+        "/incidents",
+        {
+            "category": "provocation",
+            "severity": 3,
+            "description": "Massa berkumpul di depan kantor KPU Tuban",
+            "occurred_at": _now(),
+            "site_id": "kpu-kab-tuban",
+        },
+    )
+    expect(row).to_have_attribute("data-status", "red")
+    expect(row.locator("[data-cell='reasons']")).to_contain_text(
+        "open severity-3 incident"
+    )
+    expect(row.locator("[data-cell='incidents']")).to_contain_text("1")
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator("table.board").bounding_box() == table_top
+    expect(page.locator("#announce")).to_contain_text("is now red")
+    _shot(page, "board-live-red-monitor")
+    page.context.close()
+
+
+def test_as_of_shows_the_board_before_the_incident(
+    server: Server, browser: Browser
+) -> None:
+    written = server.post(
+        "/incidents",
+        {
+            "category": "intimidation",
+            "severity": 4,
+            "description": "Ancaman terhadap petugas gudang",
+            "occurred_at": _now(),
+            "site_id": "gudang-kpu-kab-jember",
+        },
+    )
+    page = _page(browser)
+    _sign_in(page, server, "ops")
+    expect(_row(page, "gudang-kpu-kab-jember")).to_have_attribute("data-status", "red")
+    page.fill("#as-of-position", str(written["position"] - 1))
+    page.click("form.as-of button")
+    banner = page.locator("#past-banner")
+    expect(banner).to_contain_text("This is the past")
+    expect(banner).to_contain_text(f"log position {written['position'] - 1}")
+    row = _row(page, "gudang-kpu-kab-jember")
+    expect(row).to_have_attribute("data-status", "amber")
+    expect(row.locator("[data-cell='incidents']")).to_have_text("0")
+    assert page.locator("table.board").get_attribute("data-live") is None
+    _shot(page, "board-as-of-monitor")
+
+    page.fill("#as-of-position", "")
+    page.fill("#as-of", "2023-11-01T08:00")
+    page.select_option("#as-of-zone", "WIB")
+    page.click("form.as-of button")
+    expect(page.locator("#past-banner")).to_contain_text("1 Nov 2023 08:00 WIB")
+    page.locator("a", has_text="Back to the live board").click()
+    expect(page.locator("#past-banner")).to_have_count(0)
+    expect(_row(page, "gudang-kpu-kab-jember")).to_have_attribute("data-status", "red")
+    page.context.close()
+
+
+def test_a_site_page_shows_duty_and_its_timeline_with_corrections(
+    server: Server, browser: Browser
+) -> None:
+    written = server.post(
+        "/incidents",
+        {
+            "category": "suspicious_activity",
+            "severity": 2,
+            "description": "Orang tak dikenal memotret gudang",
+            "occurred_at": _now(),
+            "site_id": "bawaslu-kab-oku",
+        },
+    )
+    server.post(
+        "/corrections",
+        {
+            "event_id": written["event_id"],
+            "reason": "keterangan saksi",
+            "changes": {"description": "Dua orang tak dikenal memotret kantor"},
+        },
+    )
+    for name, size in (("monitor", MONITOR), ("phone", PHONE)):
+        page = _page(browser, size)
+        _sign_in(page, server, "ops")
+        page.locator("tr[data-key='bawaslu-kab-oku'] a").click()
+        expect(page).to_have_url(f"{server.url}/sites/bawaslu-kab-oku")
+        expect(page.locator("h1")).to_have_text("Kantor Sekretariat Bawaslu OKU")
+        expect(page.locator("#duty-h + p")).to_contain_text("10/10")
+        expect(page.locator("main")).to_contain_text("oku-11")
+        timeline = page.locator("ol.timeline")
+        expect(timeline).to_contain_text("ShiftStarted")
+        expect(timeline).to_contain_text("EntryCorrected")
+        corrected = timeline.locator("li.corrected")
+        expect(corrected.locator("del")).to_contain_text("Orang tak dikenal memotret")
+        expect(corrected.locator("ins")).to_contain_text("Dua orang tak dikenal")
+        expect(timeline.locator("li.correction")).to_contain_text("keterangan saksi")
+        expect(timeline.locator("time").first).to_contain_text("WIB")
+        _shot(page, f"site-{name}")
+        page.context.close()
+
+
+def test_the_incident_board_shows_severity_age_and_response_times(
+    server: Server, browser: Browser
+) -> None:
+    written = server.post(
+        "/incidents",
+        {
+            "category": "riot",
+            "severity": 4,
+            "description": "Kericuhan di alun-alun",
+            "occurred_at": _now(),
+            "site_id": "alun-alun-jember",
+        },
+    )
+    server.post(f"/incidents/{written['id']}/acknowledge", {"occurred_at": _now()})
+    for name, size in (("monitor", MONITOR), ("phone", PHONE)):
+        page = _page(browser, size)
+        _sign_in(page, server, "ops")
+        page.locator("nav a", has_text="Incidents").click()
+        row = page.locator(f"tr[data-key='{written['id']}']")
+        expect(row.locator("[data-cell='severity']")).to_have_text("4")
+        expect(row.locator("[data-cell='where']")).to_contain_text("Alun-alun Jember")
+        expect(row.locator("[data-cell='age']")).to_contain_text(" s")
+        expect(row.locator("[data-cell='ack']")).not_to_have_text("—")
+        expect(row.locator("[data-cell='resolve']")).to_have_text("—")
+        expect(row.locator("[data-cell='reported']")).to_contain_text("WIB")
+        _shot(page, f"incidents-{name}")
+        page.context.close()
+
+
+def test_bawaslu_sees_no_covert_guard_details(server: Server, browser: Browser) -> None:
+    ops = _page(browser)
+    _sign_in(ops, server, "ops")
+    ops.goto(f"{server.url}/sites/kpu-kab-oku")
+    expect(ops.locator("main")).to_contain_text("oku-21")
+    ops.context.close()
+    id_number = "84120999"
+    server.post(
+        "/personnel",
+        {
+            "personnel_id": "oku-pledger",
+            "id_number": id_number,
+            "name": "Bripka Sutrisno",
+            "unit_id": "polres-oku",
+        },
+    )
+    server.post(
+        "/neutrality/pledges",
+        {
+            "personnel_id": "oku-pledger",
+            "election": "pilkada-2024",
+            "document_ref": "Pakta integritas 12/XI/2024",
+            "occurred_at": _now(),
+        },
+    )
+    ops = _page(browser)
+    _sign_in(ops, server, "ops")
+    ops.goto(f"{server.url}/register")
+    expect(ops.locator("main")).to_contain_text(id_number)
+    _shot(ops, "register-ops-monitor")
+    ops.context.close()
+
+    for name, size in (("monitor", MONITOR), ("phone", PHONE)):
+        page = _page(browser, size)
+        _sign_in(page, server, "bawaslu")
+        duty = _row(page, "kpu-kab-oku").locator("[data-cell='duty']")
+        expect(duty).to_have_text("10/10")
+        expect(_row(page, "bawaslu-kab-oku").locator("[data-cell='duty']")).to_contain_text(
+            "polres-oku"
+        )
+        _shot(page, f"bawaslu-board-{name}")
+        page.goto(f"{server.url}/sites/kpu-kab-oku")
+        main = page.locator("main")
+        expect(main).to_contain_text("Covert site")
+        expect(main).to_contain_text("ShiftStarted")
+        for secret in ("oku-21", "oku-22", "polres-oku"):
+            expect(main).not_to_contain_text(secret)
+        _shot(page, f"bawaslu-site-{name}")
+        page.locator("nav a", has_text="Neutrality register").click()
+        expect(page.locator("h1")).to_have_text("Neutrality register")
+        expect(page.locator("main")).to_contain_text("Polres Jember")
+        expect(page.locator("main")).to_contain_text("Pakta integritas 12/XI/2024")
+        expect(page.locator("main")).not_to_contain_text(id_number)
+        _shot(page, f"bawaslu-register-{name}")
+        page.context.close()
+
+
+def test_a_scoped_key_sees_only_its_regions_and_pages(
+    server: Server, browser: Browser
+) -> None:
+    page = _page(browser, PHONE)
+    _sign_in(page, server, "field-sumsel")
+    expect(page.locator("table.board tbody tr[data-key]")).to_have_count(2)
+    expect(page.locator("nav")).not_to_contain_text("Neutrality register")
+    answer = page.goto(f"{server.url}/sites/kpu-kab-jember")
+    assert answer is not None and answer.status == 403
+    expect(page.locator("main")).to_contain_text("outside this key's regions")
+    answer = page.goto(f"{server.url}/register")
+    assert answer is not None and answer.status == 403
+    page.context.close()
+
+
+def test_the_board_is_keyboard_navigable(server: Server, browser: Browser) -> None:
+    page = _page(browser)
+    _sign_in(page, server, "ops")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to content")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_attribute("id", "f-province")
+    page.locator("tr[data-key='kpu-kab-jember'] a").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{server.url}/sites/kpu-kab-jember")
+    page.context.close()
+
+
+def test_sign_out_ends_the_session(server: Server, browser: Browser) -> None:
+    page = _page(browser)
+    _sign_in(page, server, "ops")
+    cookie = page.context.cookies()[0]
+    page.click("form[action='/sign-out'] button")
+    expect(page).to_have_url(f"{server.url}/sign-in")
+    assert page.context.cookies() == []
+    replay = httpx.get(
+        f"{server.url}/", cookies={cookie["name"]: cookie["value"]}, timeout=10
+    )
+    assert replay.status_code == 303
+    assert replay.headers["location"].startswith("/sign-in")
+    page.context.close()
