@@ -27,6 +27,7 @@ from application.errors import CommandConflict, IdempotencyKeyReused
 from application.records import event_record
 from application.writes import Context, Write, fingerprint
 from domain.errors import InvalidValue, NotFound
+from domain.values import aware
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -173,7 +174,7 @@ class Jaga(
             raise InvalidValue(field, "must be a date and time with a timezone offset")
         if value - self.clock() > FUTURE_TOLERANCE:
             raise InvalidValue(field, "is in the future")
-        return value.astimezone(UTC)
+        return aware(value, field)
 
     # --- the command path ---------------------------------------------------------
 

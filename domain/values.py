@@ -12,6 +12,8 @@ from domain.errors import InvalidValue
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 JAGA_NAMESPACE = uuid5(NAMESPACE_URL, "https://jaga.local/ids")
 MAX_TEXT = 10_000
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def named_id(kind: str, slug: str) -> UUID:
@@ -46,6 +48,9 @@ def aware(value: object, field: str) -> datetime:
         raise InvalidValue(field, "must be a date and time")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValue(field, "must include a timezone offset, e.g. +07:00")
+    # A day's margin keeps every later conversion to a local zone in range.
+    if not EARLIEST <= value <= LATEST:
+        raise InvalidValue(field, "is out of range (years 0001 to 9999)")
     return value.astimezone(UTC)
 
 

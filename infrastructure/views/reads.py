@@ -17,6 +17,7 @@ from application.projections.subjects import local_date
 from application.projections.timeline import FILTERS, item
 from application.read import DEFAULT_LIMIT, MAX_LIMIT, Lag, Page, Scope
 from domain.errors import InvalidValue, NotFound
+from domain.values import aware
 from infrastructure.views import tables
 from infrastructure.views.engine import micros, replay
 from infrastructure.views.runner import lag_of, wait_for
@@ -57,7 +58,7 @@ def check_time(value: datetime | None, field: str) -> datetime | None:
         return None
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise InvalidValue(field, "must be a date and time with a timezone offset")
-    return value.astimezone(UTC)
+    return aware(value, field)
 
 
 def check_choice(value: str | None, field: str, allowed: Sequence[str]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 import psycopg_pool
 import structlog
-from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.persistence import InterfaceError, InternalError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +29,10 @@ UNAVAILABLE = (
     psycopg_pool.PoolTimeout,
     sqlite3.OperationalError,
     ConnectionError,
+    # A store that refuses writes (a read-only standby after failover) is down for
+    # writers, not broken.
+    InternalError,
+    psycopg.InternalError,
 )
 HTTP_CODES = {
     400: "bad_request",
