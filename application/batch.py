@@ -35,6 +35,7 @@ Command = Callable[[Jaga], Answer]
 Outcome = Answer | Exception
 
 MAX_BATCH = 1000
+DISCOVERY_PASSES = 3  # a command names at most a few ids before it decides
 
 
 @dataclass
@@ -58,6 +59,10 @@ class _State:
     # them is caught by the versions at commit, as on the one-by-one path.
     loaded: dict[UUID, Aggregate] = field(default_factory=dict)
     known: dict[UUID, bool] = field(default_factory=dict)
+    # While discovering, an id not yet known stops its command and is looked up
+    # with the others of the pass in one query, instead of one query each.
+    discovering: bool = False
+    misses: set[UUID] = field(default_factory=set)
     slot: _Slot = field(default_factory=_Slot)
     index: int = 0
 
@@ -97,6 +102,9 @@ class _Overlay(Jaga):
             return True
         known = state.known.get(aggregate_id)
         if known is None:
+            if state.discovering:
+                state.misses.add(aggregate_id)
+                raise _Miss
             known = state.known[aggregate_id] = super().exists(aggregate_id)
         return known
 
@@ -141,6 +149,11 @@ class _Overlay(Jaga):
             state.keyed.append((number, *idempotency))
         state.slot.write = number
         return {}
+
+
+class _Miss(BaseException):
+    """Stops a command at an id the batch has not looked up yet (not an Exception,
+    so no command's error handling can take it for its own)."""
 
 
 def _reused(key: str) -> IdempotencyKeyReused:
@@ -204,14 +217,25 @@ def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
 
     Answers, in order, each command's answer or the exception it raised.
     """
-    state = _State()
-    view = _view(app, state)
-    slots: list[_Slot] = []
-    outcomes: list[Outcome | None] = [None] * len(commands)
-    for i, command in enumerate(commands):
-        state.index, state.slot = i, _Slot()
-        slots.append(state.slot)
-        outcomes[i] = _attempt(view, command)
+    known: dict[UUID, bool] = {}
+    finder = getattr(app.log, "known_ids", None)
+    for discovering in [True] * (DISCOVERY_PASSES if finder else 0) + [False]:
+        state = _State(known=known, discovering=discovering)
+        view = _view(app, state)
+        slots: list[_Slot] = []
+        outcomes: list[Outcome | None] = [None] * len(commands)
+        for i, command in enumerate(commands):
+            state.index, state.slot = i, _Slot()
+            slots.append(state.slot)
+            try:
+                outcomes[i] = _attempt(view, command)
+            except _Miss:
+                continue
+        if not state.misses:
+            break
+        assert finder is not None
+        present = finder(list(state.misses))
+        known.update({i: i in present for i in state.misses})
     replayed = _answered_before(app, state)
     # A write decided on one that is not saved now is decided again, alone.
     blocked = set(replayed)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from application.records import canonical_bytes
 from application.writes import Write
@@ -76,28 +77,31 @@ def append(
             leaf = leaf_hash(canonical_bytes({**record, "position": position}))
             rows.append((position, next(ids), record["event_id"], leaf))
             write.positions.append(position)
-    ph = d.ph
-    # Every read comes before the first executemany: in psycopg's pipeline mode a
+    # Every read comes before the first insert: in psycopg's pipeline mode a
     # fetch after an executemany on the same cursor can see the INSERT's result.
     nodes = nodes_to_append(size, [r[3] for r in rows], CursorNodes(cursor, d))
-    cursor.executemany(
-        f"INSERT INTO jaga_log (position, notification_id, event_id, leaf_hash) "
-        f"VALUES ({ph},{ph},{ph},{ph})",
-        rows,
-    )
-    cursor.executemany(
-        f"INSERT INTO jaga_merkle (level, idx, hash) VALUES ({ph},{ph},{ph})", nodes
-    )
+    insert_rows(cursor, d, "jaga_log (position, notification_id, event_id, leaf_hash)",
+                rows)
+    insert_rows(cursor, d, "jaga_merkle (level, idx, hash)", nodes)
     answers = [
         (*w.idempotency[:3], json.dumps(w.answer()))
         for w in writes
         if w.idempotency is not None
     ]
-    if answers:
-        cursor.executemany(
-            "INSERT INTO jaga_idempotency (scope, key, fingerprint, answer) "
-            f"VALUES ({ph},{ph},{ph},{ph})",
-            answers,
+    insert_rows(cursor, d, "jaga_idempotency (scope, key, fingerprint, answer)",
+                answers)
+
+
+def insert_rows(
+    cursor: Any, d: Dialect, into: str, rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Multi-row INSERTs: one statement per 200 rows instead of one per row."""
+    for start in range(0, len(rows), 200):
+        part = rows[start : start + 200]
+        one = "(" + ",".join([d.ph] * len(part[0])) + ")"
+        cursor.execute(
+            f"INSERT INTO {into} VALUES {','.join([one] * len(part))}",
+            [x for row in part for x in row],
         )
 
 
@@ -148,6 +152,22 @@ class LogQueries:
                     r["fingerprint"],
                     json.loads(r["answer"]),
                 )
+        return found
+
+    def known_ids(self, ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events, a few queries in all."""
+        ph = self.dialect.ph
+        as_text = ph == "?"  # SQLite keeps ids as hex text
+        found: set[UUID] = set()
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            rows = self._rows(
+                f"SELECT DISTINCT originator_id FROM {self.events_table_name}"
+                f" WHERE originator_id IN ({','.join([ph] * len(part))})",
+                [i.hex if as_text else i for i in part],
+            )
+            found |= {UUID(str(r["originator_id"])) for r in rows}
         return found
 
     def _select_stored(self) -> str:
