@@ -103,6 +103,7 @@ class Tally:
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
     items: int = 0  # events or rows carried, when a request carries many
+    dropped: int = 0  # offered but not answered in time
 
     def add(self, status: int, latency: float) -> None:
         self.latencies.append(latency)
@@ -128,6 +129,7 @@ class Tally:
             "p50_ms": round(self.pct(0.50) * 1000, 2),
             "p99_ms": round(self.pct(0.99) * 1000, 2),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "dropped": self.dropped,
         }
 
 
@@ -163,14 +165,17 @@ async def closed_loop(
 
 async def open_loop(
     host: str, port: int, headers: dict[str, str], jobs: Sequence[Job],
-    rate: float, connections: int = 64,
+    rate: float, seconds: float, connections: int = 64, grace: float = 5.0,
 ) -> Tally:
-    """Starts the jobs at a fixed rate, whatever the answers' pace (as a field
-    does); latency counts from the scheduled start, so queueing shows."""
+    """Starts jobs at a fixed rate for `seconds`, whatever the answers' pace (as a
+    field does); latency counts from the scheduled start, so queueing shows. Jobs
+    still waiting `grace` seconds after the end are dropped, and the rate is what
+    was answered within the window."""
     tally = Tally()
     free: asyncio.Queue[Connection] = asyncio.Queue()
-    for _ in range(connections):
-        free.put_nowait(Connection(host, port, headers))
+    opened = [Connection(host, port, headers) for _ in range(connections)]
+    for conn in opened:
+        free.put_nowait(conn)
     start = time.perf_counter()
     pending: set[asyncio.Task[None]] = set()
 
@@ -184,6 +189,8 @@ async def open_loop(
 
     for i, job in enumerate(jobs):
         due = start + i / rate
+        if due - start >= seconds:
+            break
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
@@ -191,8 +198,14 @@ async def open_loop(
         pending.add(task)
         task.add_done_callback(pending.discard)
     if pending:
-        await asyncio.gather(*pending)
+        await asyncio.wait(set(pending), timeout=grace)
     tally.seconds = time.perf_counter() - start
-    while not free.empty():
-        await free.get_nowait().close()
+    for task in list(pending):
+        task.cancel()
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+    offered = min(len(jobs), int(rate * seconds))
+    tally.dropped = max(0, offered - len(tally.latencies))
+    for conn in opened:
+        await conn.close()
     return tally

@@ -51,8 +51,8 @@ class Plan:
     @classmethod
     def make(cls, quick: bool, scale: float | None, seed: int) -> Plan:
         if quick:
-            return cls(True, scale or 0.01, seed, 32, 3_000, 3_000, 1000.0, 20.0,
-                       3.0, 50_000, 30, 0)
+            return cls(True, scale or 0.005, seed, 32, 2_000, 3_000, 1000.0, 15.0,
+                       2.0, 50_000, 30, 0)
         return cls(False, scale or 0.1, seed, 64, 30_000, 30_000, 1000.0, 120.0,
                    10.0, 500_000, 200, 1_000_000)
 
@@ -205,7 +205,7 @@ async def query_board(host: str, port: int, headers: dict[str, str],
     return tally
 
 
-async def wait_caught_up(host: str, port: int, timeout: float = 600
+async def wait_caught_up(host: str, port: int, timeout: float = 120
                          ) -> list[dict[str, Any]]:
     """Samples the projections' position until they reach the log's end."""
     conn = Connection(host, port, {})
@@ -320,7 +320,7 @@ async def _drive(plan: Plan, workload: Workload, port: int, secret: str,
                               plan.concurrency)
     result["http_writes"] = tally.summary()
     say(f"  {tally.rate:.0f} writes/s, p99 {tally.pct(0.99) * 1000:.0f} ms")
-    await wait_caught_up(host, port)
+    await wait_caught_up(host, port, 30)
 
     say(f"under load: {plan.rate:.0f} events/s for {plan.load_seconds:.0f} s "
         "with board queries and lag samples")
@@ -330,7 +330,8 @@ async def _drive(plan: Plan, workload: Workload, port: int, secret: str,
     board = asyncio.create_task(query_board(host, port, headers, stop))
     lag = asyncio.create_task(sample_lag(host, port, stop))
     jobs = [write_job(op, refs, acked) for op in stream]
-    tally = await open_loop(host, port, headers, jobs, plan.rate)
+    tally = await open_loop(host, port, headers, jobs, plan.rate,
+                            plan.load_seconds)
     stop.set()
     board_tally, lag_samples = await board, await lag
     lags = [s.get("seconds", 0.0) for s in lag_samples]
@@ -341,7 +342,7 @@ async def _drive(plan: Plan, workload: Workload, port: int, secret: str,
                                  default=0)}
     say(f"  achieved {tally.rate:.0f}/s; board p99 "
         f"{board_tally.pct(0.99) * 1000:.0f} ms; lag p99 {pct(lags, 0.99):.2f} s")
-    await wait_caught_up(host, port)
+    await wait_caught_up(host, port, 30)
 
     say("as-of queries")
     top = max((p for _, p in acked), default=1)

@@ -68,7 +68,7 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Under three minutes")] = False,
     scale: Annotated[float | None, typer.Option(
         min=0.0001, max=10, help="TPS as a share of Jawa Timur's 120,000 "
-        "(quick 0.01, full 0.1)")] = None,
+        "(quick 0.005, full 0.1)")] = None,
     seed: Annotated[int, typer.Option(help="Workload seed")] = 1,
     out: Annotated[Path, typer.Option(help="Where the JSON goes")] = Path("var/bench"),
 ) -> None:
