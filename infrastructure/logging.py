@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -14,10 +15,16 @@ from infrastructure.settings import Settings
 SECRET_KEYS = frozenset({"authorization", "secret", "password", "api_key", "token"})
 
 
+# An API key pasted where it does not belong (a path, a request id) is masked too.
+API_KEY = re.compile(r"(jaga_[0-9a-f]{12}_)[A-Za-z0-9_-]{16,}")
+
+
 def _drop_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     for key in list(event):
         if key.lower() in SECRET_KEYS:
             event[key] = "[hidden]"
+        elif isinstance(event[key], str) and "jaga_" in event[key]:
+            event[key] = API_KEY.sub(r"\1[hidden]", event[key])
     return event
 
 
