@@ -84,6 +84,8 @@ def create_app(
     errors.install(api)
     for module in ROUTERS:
         api.include_router(module.router)
+    api.state.routes = [r for m in ROUTERS for r in m.router.routes]
+    api.state.routes = [r for m in ROUTERS for r in m.router.routes]
     api.state.write_routes = batch.write_routes([m.router for m in ROUTERS])
     api.include_router(web.router)  # the dashboard at /
     api.state.metrics = Metrics(lambda: api.state)

@@ -157,6 +157,16 @@ def unavailable_answer() -> JSONResponse:
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (routes split by method)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for route in getattr(request.app.state, "routes", []):
+        if route.path_regex.match(path):
+            methods |= set(route.methods or ())
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Registers every mapping on the app."""
 
@@ -175,10 +185,18 @@ def install(app: FastAPI) -> None:
         return validation_answer(list(error.errors()))
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 400:
+            # FastAPI's answer to a body that is not JSON: invalid input, like others.
+            return answer(
+                422, "invalid_value", "body: must be a JSON object", {"field": "body"}
+            )
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         code = HTTP_CODES.get(error.status_code, "error")
         message = error.detail if isinstance(error.detail, str) else code
-        return answer(error.status_code, code, message, None, dict(error.headers or {}))
+        return answer(error.status_code, code, message, None, headers)
 
     for kind in UNAVAILABLE:
 

@@ -42,10 +42,12 @@ def wait_for_position(
         ),
     ] = None,
 ) -> None:
-    if wait_for_position is not None:
-        request.app.state.read_model.wait_for_position(
-            wait_for_position, timeout=WAIT_SECONDS
-        )
+    if wait_for_position is None:
+        return
+    state = request.app.state
+    # A position past the log's end was never answered to a write: no use waiting.
+    if wait_for_position <= state.jaga.log.max_position():
+        state.read_model.wait_for_position(wait_for_position, timeout=WAIT_SECONDS)
 
 
 Fresh = Annotated[None, Depends(wait_for_position)]

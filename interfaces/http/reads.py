@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import AwareDatetime
 
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import Fresh, one, page, redact_site_row
-from interfaces.http.schemas import ERRORS, SLUG_PATTERN, Limit, Page, ServerId, Slug
+from interfaces.http.schemas import (
+    ERRORS,
+    SLUG_PATTERN,
+    Limit,
+    Page,
+    QueryDate,
+    QueryTime,
+    ServerId,
+    Slug,
+)
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["reads"])
 
@@ -23,7 +31,7 @@ Stats = Annotated[Caller, Depends(reader("stats.read"))]
 Custody = Annotated[Caller, Depends(reader("custody.read"))]
 Cursor = Annotated[str | None, Query(max_length=500)]
 AsOf = Annotated[
-    AwareDatetime | None, Query(description="Answer as the views stood at this time")
+    QueryTime | None, Query(description="Answer as the views stood at this time")
 ]
 AsOfPosition = Annotated[
     int | None,
@@ -98,8 +106,8 @@ def site_gaps(
     site_id: SiteId,
     r: Gaps,
     _: Fresh,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    start: Annotated[QueryTime | None, Query(alias="from")] = None,
+    end: Annotated[QueryTime | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     end = end or datetime.now(UTC)
     start = start or end - timedelta(days=1)
@@ -127,8 +135,8 @@ def timeline(
         list[Annotated[str, Query(max_length=2000)]] | None,
         Query(description="Event types, repeated or comma-separated"),
     ] = None,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    start: Annotated[QueryTime | None, Query(alias="from")] = None,
+    end: Annotated[QueryTime | None, Query(alias="to")] = None,
     as_of: AsOf = None,
     as_of_position: AsOfPosition = None,
     limit: Limit = 100,
@@ -159,7 +167,7 @@ def stats(
     _: Fresh,
     province: SlugQuery = None,
     regency: SlugQuery = None,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[QueryDate | None, Query(alias="date")] = None,
 ) -> dict[str, Any]:
     result: dict[str, Any] = _rm(r).stats(
         province=province, regency=regency, date=day, scope=r.scope

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
@@ -30,6 +33,20 @@ Severity = Annotated[int, Strict(), Field(ge=1, le=4)]
 Count = Annotated[int, Strict(), Field(ge=0, le=10_000)]
 Flag = Annotated[bool, Strict()]
 Minutes = Annotated[int, Strict(), Field(ge=1, le=30 * 24 * 60)]
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso(value: Any) -> Any:
+    # Pydantic would read "0.5" as a Unix time; the API speaks ISO 8601 only.
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ValueError(
+            "must be an ISO 8601 date or time, e.g. 2024-02-14T07:00+07:00"
+        )
+    return value
+
+
+QueryTime = Annotated[AwareDatetime, BeforeValidator(_iso)]
+QueryDate = Annotated[date, BeforeValidator(_iso)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 
 
