@@ -53,8 +53,8 @@ class Plan:
         if quick:
             return cls(True, scale or 0.005, seed, 32, 2_000, 3_000, 1000.0, 15.0,
                        2.0, 50_000, 30, 0)
-        return cls(False, scale or 0.1, seed, 64, 30_000, 30_000, 1000.0, 120.0,
-                   10.0, 500_000, 200, 1_000_000)
+        return cls(False, scale or 0.1, seed, 64, 10_000, 10_000, 1000.0, 60.0,
+                   5.0, 500_000, 200, 1_000_000)
 
 
 def machine() -> dict[str, Any]:
@@ -278,6 +278,8 @@ def run(plan: Plan, out_dir: Path, say: Callable[[str], None]) -> dict[str, Any]
             result["server_rss"] = {"peak_mib": server.peak_rss_mib(),
                                     "samples": len(server.samples)}
         result["select_decode"] = _select_decode(url)
+        say("projection catch-up over the whole log")
+        result["projection_catch_up"]["batch"] = _catch_up(url)
         say("rebuild")
         result["rebuild"] = _rebuild(plan, url, env, say)
     result["seconds"] = round(time.monotonic() - started, 1)
@@ -371,6 +373,31 @@ def _select_decode(url: str) -> dict[str, Any]:
         jaga.close()
 
 
+def _catch_up(url: str) -> dict[str, Any]:
+    """Every view built from the whole log in batches, as a runner that fell
+    behind catches up (the projections' own measure, into scratch tables)."""
+    from infrastructure.settings import Settings
+    from infrastructure.views.measure import catch_up_rate
+    from infrastructure.views.store import ViewStore
+    from infrastructure.wiring import open_app
+
+    jaga = open_app(Settings(database_url=url))
+    try:
+        done = catch_up_rate(ViewStore(jaga))
+    finally:
+        jaga.close()
+    return {"events": done["events"], "seconds": round(done["seconds"], 3),
+            "rate_per_s": round(done["rate"], 1)}
+
+
+def _cli_seconds(args: list[str], env: dict[str, str]) -> tuple[float, Any]:
+    code = "from interfaces.cli.main import app; app()"
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args],
+                          env={**os.environ, **env}, capture_output=True, text=True)
+    return time.perf_counter() - t, done
+
+
 def _rebuild(plan: Plan, url: str, env: dict[str, str],
              say: Callable[[str], None]) -> dict[str, Any]:
     """Times `jaga rebuild` over the whole log (grown first in full mode)."""
@@ -381,11 +408,9 @@ def _rebuild(plan: Plan, url: str, env: dict[str, str],
         grown = grow_log(url, plan.rebuild_events)
     else:
         grown = None
-    code = "from interfaces.cli.main import app; app()"
-    t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, "rebuild"],
-                          env={**os.environ, **env}, capture_output=True, text=True)
-    seconds = time.perf_counter() - t
+    # The CLI's start-up (imports, connecting) is not rebuild work: timed apart.
+    startup, _ = _cli_seconds(["settings"], env)
+    seconds, done = _cli_seconds(["rebuild"], env)
     from infrastructure.settings import Settings
     from infrastructure.wiring import open_app
 
@@ -396,8 +421,10 @@ def _rebuild(plan: Plan, url: str, env: dict[str, str],
         jaga.close()
     if done.returncode != 0:
         return {"error": (done.stderr or done.stdout)[-500:], "events": events}
-    per_s = events / seconds if seconds else 0.0
+    work = max(seconds - startup, 1e-3)
+    per_s = events / work
     return {"events": events, "seconds": round(seconds, 2),
+            "startup_seconds": round(startup, 2),
             "rate_per_s": round(per_s, 1), "grown": grown,
             "seconds_for_1m": round(1_000_000 / per_s, 1) if per_s else None,
             "extrapolated": events < 1_000_000}
@@ -449,9 +476,12 @@ def summarise(r: dict[str, Any]) -> list[dict[str, Any]]:
     ratio_row("  vs raw recorder, 100 events/txn",
               _rate(r, "batch_ingest", "rate_per_s"), "events/s",
               "recorder 100/txn", _rate(r, "recorder_100", "rate_per_s"), None)
-    catch_up = _rate(r, "projection_catch_up", "rate_per_s")
-    ratio_row("projection catch-up", catch_up, "events/s", "select+decode",
-              _rate(r, "select_decode", "rate_per_s"), 0.5)
+    ratio_row("projection catch-up (batches)",
+              _rate(r, "projection_catch_up", "batch", "rate_per_s"), "events/s",
+              "select+decode", _rate(r, "select_decode", "rate_per_s"), 0.5)
+    ratio_row("  live runner draining a backlog",
+              _rate(r, "projection_catch_up", "rate_per_s"), "events/s",
+              "select+decode", _rate(r, "select_decode", "rate_per_s"), None)
     ratio_row("rebuild rate", _rate(r, "rebuild", "rate_per_s"), "events/s",
               "select+decode", _rate(r, "select_decode", "rate_per_s"), None)
     ratio_row("fixed-rate ingest achieved",
