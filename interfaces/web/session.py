@@ -1,4 +1,4 @@
-"""Dashboard sessions: an opaque cookie id mapped, in memory, to the signed-in key id."""
+"""Dashboard sessions: an opaque cookie id mapped, in memory, to the signed-in key."""
 
 from __future__ import annotations
 
