@@ -383,9 +383,22 @@ def test_bawaslu_sees_no_covert_guard_details(server: Server, browser: Browser) 
             "occurred_at": _now(),
         },
     )
+    server.post(
+        "/neutrality/concerns",
+        {
+            "reported_unit_id": "polres-oku",
+            "place": "Baturaja",
+            "description": "Anggota hadir di acara kampanye",
+            "reporter": "Warga Baturaja",
+            "occurred_at": _now(),
+        },
+    )
     ops = _page(browser)
     _sign_in(ops, server, "ops")
     ops.goto(f"{server.url}/register")
+    concern = ops.locator("li.concern", has_text="acara kampanye")
+    expect(concern).to_contain_text("in time")
+    expect(concern).to_contain_text("pending")
     expect(ops.locator("main")).to_contain_text(id_number)
     _shot(ops, "register-ops-monitor")
     ops.context.close()
