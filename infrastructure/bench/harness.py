@@ -31,6 +31,10 @@ ADMIN_URL = os.environ.get(
 BOARD = "/api/v1/sites?regency=kab-jember&limit=100"
 
 
+class BenchError(RuntimeError):
+    """The bench cannot run here (no PostgreSQL, a server that will not start)."""
+
+
 @dataclass(frozen=True)
 class Plan:
     """The size of a run; quick mode fits in under three minutes."""
@@ -78,9 +82,15 @@ def scratch_databases(*prefixes: str) -> Iterator[list[str]]:
     """Fresh PostgreSQL databases, dropped afterwards whatever happens."""
     tag = uuid.uuid4().hex[:8]
     names = [f"{p}_{tag}" for p in prefixes]
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
-        for name in names:
-            conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+            for name in names:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        raise BenchError(
+            f"the bench needs a PostgreSQL server it may create databases on at "
+            f"{ADMIN_URL} (set JAGA_BENCH_PG): {error}"
+        ) from None
     try:
         yield [ADMIN_URL.rsplit("/", 1)[0] + "/" + name for name in names]
     finally:

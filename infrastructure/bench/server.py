@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import IO, Any
 
 
+class ServerError(RuntimeError):
+    """The server under test did not start."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -69,7 +73,7 @@ class Server:
         url = f"http://127.0.0.1:{self.port}{self.probe}"
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}; "
+                raise ServerError(f"server exited with {self.proc.returncode}; "
                                    f"see {self.log}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as reply:
@@ -79,7 +83,7 @@ class Server:
                 pass
             if time.monotonic() > deadline:
                 self.__exit__()
-                raise RuntimeError(f"server did not answer {url} within 60 s")
+                raise ServerError(f"server did not answer {url} within 60 s")
             time.sleep(0.2)
         threading.Thread(target=self._sample, daemon=True).start()
         return self

@@ -81,7 +81,11 @@ def bench(
     typer.echo(f"jaga bench ({mode}): scale {plan.scale}, seed {plan.seed}, "
                f"{plan.concurrency} clients, {plan.rate:.0f} events/s for "
                f"{plan.load_seconds:.0f} s under load")
-    result: dict[str, Any] = run(plan, out, lambda s: typer.echo(s, err=True))
+    try:
+        result: dict[str, Any] = run(plan, out, lambda s: typer.echo(s, err=True))
+    except RuntimeError as error:  # no PostgreSQL, or the server did not start
+        typer.echo(f"jaga bench: {error}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(table(result))
     typer.echo(f"\n{result['seconds']} s; written to {result['file']}")
 
