@@ -185,6 +185,8 @@ async def post(client: httpx.AsyncClient, sent: Sent, tally: Counts) -> Sent:
     except ValueError:
         sent.answer = reply.text
     tally.add_status(reply.status_code)
+    if reply.status_code == 503 and "retry-after" not in reply.headers:
+        tally.server_errors += 1  # a 503 must say when to come back
     return sent
 
 
