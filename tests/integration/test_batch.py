@@ -175,3 +175,37 @@ def test_resent_batch_answers_as_before_and_writes_nothing(jaga: Jaga) -> None:
     again = run_batch(jaga, commands_from(keyed, ctx(OPS)))
     assert again == first
     assert jaga.log.max_position() == before
+
+
+def test_jaga_import_saves_each_line_and_names_the_ones_that_fail(
+    store_url: str, tmp_path: Any
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from interfaces.cli.main import app as cli
+
+    lines = [json.dumps(i) for i in items()]
+    lines.insert(3, json.dumps({"method": "POST", "path": "/api/v1/units",
+                                "body": {"unit_id": "Bad Id!", "name": "x",
+                                         "kind": "polri"}}))
+    source = tmp_path / "offline.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {"JAGA_DATABASE_URL": store_url}
+    done = CliRunner().invoke(cli, ["import", str(source)], env=env)
+    assert done.exit_code == 1, done.output
+    assert "line 4: invalid_value" in done.output
+    assert "9 saved, 1 failed, of 10 lines" in done.output
+    app = open_jaga(store_url)
+    try:
+        before = app.log.max_position()
+        # Sent again in other chunks: keyed check-ins answer as before, the
+        # registrations are refused, the unkeyed alert change is a new event.
+        again = CliRunner().invoke(cli, ["import", str(source), "--chunk", "3"],
+                                   env=env)
+        assert "line 1: already_registered" in again.output
+        assert "4 saved, 6 failed" in again.output
+        assert app.log.max_position() == before + 1
+    finally:
+        app.close()
