@@ -130,7 +130,6 @@ class Jaga(
 
     def record_of(self, row: Any) -> dict[str, Any]:
         return event_record(
-            self.mapper.transcoder,
             row["topic"],
             UUID(str(row["originator_id"])),
             row["originator_version"],
@@ -254,7 +253,6 @@ class Jaga(
                 stored.append(s)
                 records.append(
                     event_record(
-                        mapper.transcoder,
                         s.topic,
                         s.originator_id,
                         s.originator_version,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 ENVELOPE_KEYS = (
@@ -25,8 +25,26 @@ ENVELOPE_KEYS = (
 )
 
 
-class StateDecoder(Protocol):
-    def decode(self, data: bytes) -> dict[str, Any]: ...
+def _plain_object(obj: dict[str, Any]) -> Any:
+    # The library stores ids, times and decimals as {"_type_", "_data_"} objects;
+    # records want their text form, which is what "_data_" holds (ids as hex).
+    if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
+        kind, data = obj["_type_"], obj["_data_"]
+        if kind == "uuid_hex":
+            return str(UUID(data))
+        if kind in ("datetime_iso", "decimal_str"):
+            return data
+        raise ValueError(f"stored value of unknown type {kind!r}")
+    return obj
+
+
+_PLAIN = json.JSONDecoder(object_hook=_plain_object)
+
+
+def decode_state(state: bytes) -> dict[str, Any]:
+    """A stored event's fields in their JSON-ready form, without building objects."""
+    fields: dict[str, Any] = _PLAIN.decode(state.decode("utf-8"))
+    return fields
 
 
 def plain(value: Any) -> Any:
@@ -50,7 +68,6 @@ def event_type(topic: str) -> str:
 
 
 def event_record(
-    decoder: StateDecoder,
     topic: str,
     aggregate_id: UUID | str,
     version: int,
@@ -58,7 +75,7 @@ def event_record(
     position: int | None = None,
 ) -> dict[str, Any]:
     """The record of a stored event; `position` is added once the log assigns it."""
-    fields = decoder.decode(state)
+    fields = decode_state(state)
     meta = fields.pop("meta", None) or {}
     recorded_at = fields.pop("timestamp", None)
     occurred_at = fields.pop("occurred_at", None)
@@ -70,15 +87,15 @@ def event_record(
         "aggregate_id": str(aggregate_id),
         "aggregate_version": version,
         "aggregate_topic": aggregate_topic,
-        "occurred_at": plain(occurred_at),
-        "recorded_at": plain(recorded_at),
-        "data": plain(fields),
+        "occurred_at": occurred_at,
+        "recorded_at": recorded_at,
+        "data": fields,
     }
     for key in ENVELOPE_KEYS:
-        record[key] = plain(meta.get(key))
+        record[key] = meta.get(key)
     extra = {k: v for k, v in meta.items() if k not in ENVELOPE_KEYS}
     if extra:
-        record["meta"] = plain(extra)
+        record["meta"] = extra
     return record
 
 
