@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from interfaces.http import regions
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import Fresh, one, page, redact_site_row
@@ -117,7 +118,12 @@ def site_gaps(
         raise ApiError(
             422, "invalid_value", "to: the period may be at most a year", field="to"
         )
-    one(r, "site", site_id, lambda scope: _rm(r).site(site_id, scope=scope))
+    # The log, not the views, says whether the site exists: a site just registered
+    # has its gaps (none yet) before the views have caught up.
+    places = regions.site_places(r.app, site_id)
+    if places is None:
+        raise ApiError(404, "not_found", f"unknown site: {site_id}", id=site_id)
+    r.require(places, what=f"site {site_id}")
     result: dict[str, Any] = _rm(r).gaps(site_id, start=start, end=end, scope=r.scope)
     return result
 
