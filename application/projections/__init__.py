@@ -26,34 +26,33 @@ class View:
     name: str
     kinds: tuple[str, ...]
     apply: Apply
+    # The event types `apply` acts on: for any other, it returns the document as it
+    # was, so the runner skips them (corrections are always recomputed).
+    types: frozenset[str]
     snapshots: bool = False  # keeps per-position snapshots for "as of" answers
 
     def keys(self, record: Record) -> list[str]:
         return [s for s in record["subjects"] if kind_of(s) in self.kinds]
 
-    def keys_by_kind(self, subjects: dict[str, list[str]]) -> list[str]:
-        """The keys among subjects already grouped by kind (the runner's fast path)."""
-        if len(self.kinds) == 1:
-            return subjects.get(self.kinds[0], [])
-        return [s for kind in self.kinds for s in subjects.get(kind, [])]
 
-
-def by_kind(subjects: list[str]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for s in subjects:
-        grouped.setdefault(s[:s.index(":")], []).append(s)
-    return grouped
+def routes(views: list[View]) -> dict[str, list[View]]:
+    """The views that keep documents of each subject kind."""
+    found: dict[str, list[View]] = {}
+    for view in views:
+        for kind in view.kinds:
+            found.setdefault(kind, []).append(view)
+    return found
 
 
 FOLDED: dict[str, View] = {
     v.name: v for v in (
-        View("board", board.KINDS, board.apply, snapshots=True),
-        View("incidents", incidents.KINDS, incidents.apply),
-        View("patrols", patrols.KINDS, patrols.apply),
-        View("register", register.KINDS, register.apply),
-        View("custody", custody.KINDS, custody.apply),
-        View("gaps", gaps.KINDS, gaps.apply),
-        View("stats", stats.KINDS, stats.apply),
+        View("board", board.KINDS, board.apply, board.TYPES, snapshots=True),
+        View("incidents", incidents.KINDS, incidents.apply, incidents.TYPES),
+        View("patrols", patrols.KINDS, patrols.apply, patrols.TYPES),
+        View("register", register.KINDS, register.apply, register.TYPES),
+        View("custody", custody.KINDS, custody.apply, custody.TYPES),
+        View("gaps", gaps.KINDS, gaps.apply, gaps.TYPES),
+        View("stats", stats.KINDS, stats.apply, stats.TYPES),
     )
 }
 
@@ -64,6 +63,6 @@ def fold(
     """The document after `records` (already corrected), corrections themselves
     skipped: it is how a document is recomputed when one of its events is corrected."""
     for record in records:
-        if record["type"] != "EntryCorrected":
+        if record["type"] in view.types:  # never EntryCorrected
             doc = view.apply(doc, record, key)
     return doc

@@ -9,9 +9,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from application.projections.common import Doc, Record, key_id, later, when
+from application.projections.common import (
+    INCIDENT_TYPES,
+    Doc,
+    Record,
+    key_id,
+    later,
+    when,
+)
 
 KINDS = ("site",)
+# The event types `apply` acts on; the runner skips the others for this view.
+TYPES = frozenset({
+    "SiteRegistered", "SiteUpdated", "GuardRequirementSet", "AlertLevelChanged",
+    "SiteDecommissioned", "ShiftStarted", "ShiftHandedOver", "ShiftEnded",
+    "CheckedIn", "SiteVisited", "AssignmentIssued", "AssignmentRevoked",
+    *INCIDENT_TYPES})
 # Hours between patrol visits when the site sets none, by alert level.
 PATROL_HOURS = {"normal": 24, "waspada": 12, "siaga": 6, "awas": 3}
 TIGHT_STAGES = ("quiet_period", "voting")  # intervals are halved in these stages

@@ -10,6 +10,12 @@ from typing import Any
 Doc = dict[str, Any]
 Record = dict[str, Any]
 
+# The events of an incident aggregate (views that follow incidents take all of them).
+INCIDENT_TYPES = frozenset({
+    "IncidentReported", "IncidentAcknowledged", "BackupRequested", "BackupArrived",
+    "IncidentEscalated", "IncidentNoteAdded", "IncidentResolved", "IncidentClosed",
+    "IncidentReopened"})
+
 
 def when(value: str | None) -> datetime | None:
     """An ISO 8601 time from a record, as an aware UTC datetime."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from application.projections.common import Doc, Record, key_id
 
 KINDS = ("site",)
+# The event types `apply` acts on; the runner skips the others for this view.
+TYPES = frozenset({"SealRecorded", "ShiftHandedOver", "LogisticsMoved"})
 
 
 def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:

@@ -10,6 +10,10 @@ from typing import Any
 from application.projections.common import Doc, Record, iso, key_id, when
 
 KINDS = ("site",)
+# The event types `apply` acts on; the runner skips the others for this view.
+TYPES = frozenset({
+    "SiteRegistered", "GuardRequirementSet", "ShiftStarted", "ShiftHandedOver",
+    "ShiftEnded", "SiteDecommissioned", "AssignmentIssued", "AssignmentRevoked"})
 # Check-ins this long before the window are read too, to see intervals crossing it.
 LOOK_BACK = timedelta(days=2)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from application.projections.common import Doc, Record, when
+from application.projections.common import INCIDENT_TYPES, Doc, Record, when
 
 KINDS = ("incident",)
+# The event types `apply` acts on: those of an incident itself.
+TYPES = INCIDENT_TYPES
 STATUS = {"reported": "open", "acknowledged": "open", "resolved": "resolved",
           "closed": "closed"}
 STEP_TIMES = {"IncidentAcknowledged": "acknowledged_at",

@@ -7,6 +7,8 @@ from typing import Any
 from application.projections.common import Doc, Record
 
 KINDS = ("patrol",)
+# The event types `apply` acts on; the runner skips the others for this view.
+TYPES = frozenset({"PatrolPlanned", "PatrolStarted", "SiteVisited", "PatrolEnded"})
 
 
 def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:

@@ -6,9 +6,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from application.projections.common import Doc, Record, iso, key_id, kind_of, when
+from application.projections.common import (
+    INCIDENT_TYPES,
+    Doc,
+    Record,
+    iso,
+    key_id,
+    kind_of,
+    when,
+)
 
 KINDS = ("unit", "personnel")
+# The event types `apply` acts on; the runner skips the others for this view.
+TYPES = frozenset({
+    "UnitRegistered", "PersonnelRegistered", "NeutralityPledgeRecorded",
+    "NeutralityConcernReported", "NeutralityReviewRecorded", *INCIDENT_TYPES})
 WIB = timezone(timedelta(hours=7))
 REGISTER_WORKING_DAYS = 7  # art. 454(5): a report is registered within 7 working days
 DECIDE_DAYS = 7  # Bawaslu decides within 7 days of registration (Perbawaslu 7/2022)

@@ -7,6 +7,8 @@ from typing import Any
 from application.projections.common import Doc, Record, key_id
 
 KINDS = ("stats",)
+# The event types `apply` acts on (the only ones with a `stats:` subject).
+TYPES = frozenset({"CheckedIn", "SiteVisited", "IncidentReported"})
 
 
 def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:

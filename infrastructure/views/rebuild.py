@@ -52,16 +52,16 @@ def rebuild(store: ViewStore, views: Sequence[str] | None = None, *,
     for v in names:
         store.drop_generation(v, fresh[v])
         store.create_generation(v, fresh[v])
-    writer = Writer(store.dialect, fresh, names)
+    writer = Writer(store.dialect, fresh, names, fresh=True)
     position = events = 0
     while position < target:
         with store.transaction(commit=True) as c:
-            records = store.read_records(c, position, min(batch, target - position))
-            if not records:
+            count, records = store.read_lazily(c, position,
+                                               min(batch, target - position))
+            if not count:
                 break
-            writer.apply(c, records)
-        position = records[-1]["position"]
-        events += len(records)
+            position = writer.apply(c, records)
+        events += count
         if progress is not None:
             progress(position, target)
     if swap:
@@ -71,10 +71,11 @@ def rebuild(store: ViewStore, views: Sequence[str] | None = None, *,
                 raise RebuildConflict("another rebuild swapped views meanwhile")
             tracked = store.tracked(c)
             while position < tracked:
-                records = store.read_records(c, position, batch, tracked)
-                writer.apply(c, records)
-                position = records[-1]["position"]
-                events += len(records)
+                count, records = store.read_lazily(c, position, batch, tracked)
+                if not count:
+                    break
+                position = writer.apply(c, records)
+                events += count
             for v in names:
                 c.execute(f"UPDATE {META_TABLE} SET generation = {store.ph}"
                           f" WHERE view = {store.ph}", [fresh[v], v])

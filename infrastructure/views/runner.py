@@ -53,23 +53,26 @@ class JagaViews(Projection[Any]):
         with self.store.transaction(commit=True) as c:
             self.store.lock(c)
             generations = self.store.generations(c)
-            if self.writer is None or self.writer.generations != generations:
+            tracked = self.store.tracked(c)
+            # The writer's memory holds only if nobody else moved the views on (a
+            # rebuild, another runner) and its own last batch committed.
+            if (self.writer is None or self.writer.generations != generations
+                    or self.writer.position != tracked):
                 self.writer = Writer(self.store.dialect, generations, VIEW_NAMES)
                 self.writer.load_directory(c)
-            tracked = self.store.tracked(c)
-            records = self.store.read_records(c, tracked, limit, until)
-            if not records:
+                self.writer.position = tracked
+            count, records = self.store.read_lazily(c, tracked, limit, until)
+            if not count:
                 return 0
             try:
-                self.writer.apply(c, records)
-                last = records[-1]["position"]
+                last = self.writer.apply(c, records)
                 self.store.track(c, last)
                 if self.before_commit is not None:
                     self.before_commit(last)
             except BaseException:
                 self.writer = None  # its directory may hold the failed batch
                 raise
-            return len(records)
+            return count
 
 
 class ProjectionService:

@@ -91,6 +91,19 @@ class ViewStore:
     def read_records(self, c: Any, after: int, limit: int,
                      until: int | None = None) -> list[dict[str, Any]]:
         """Event records with position > after, in log order, in this transaction."""
+        return [self.app.record_of(row) for row in
+                self.read_rows(c, after, limit, until)]
+
+    def read_lazily(self, c: Any, after: int, limit: int,
+                    until: int | None = None) -> tuple[int, Iterator[dict[str, Any]]]:
+        """How many events follow `after` (up to `limit`), and their records, decoded
+        as they are taken (so that decoding overlaps the writes of a batch)."""
+        rows = self.read_rows(c, after, limit, until)
+        return len(rows), map(self.app.record_of, rows)
+
+    def read_rows(self, c: Any, after: int, limit: int,
+                  until: int | None = None) -> list[Any]:
+        """The stored events with position > after, in log order, undecoded."""
         ph = self.ph
         sql = ("SELECT l.position, e.originator_id, e.originator_version, e.topic,"
                f" e.state FROM jaga_log l JOIN {self.events_table} e"
@@ -101,7 +114,7 @@ class ViewStore:
             sql += f" AND l.position <= {ph}"
             params.append(until)
         c.execute(sql + f" ORDER BY l.position LIMIT {ph}", [*params, limit])
-        return [self.app.record_of(row) for row in c.fetchall()]
+        return c.fetchall()
 
     def log_position(self, c: Any) -> int:
         c.execute("SELECT COALESCE(MAX(position), 0) AS n FROM jaga_log")
