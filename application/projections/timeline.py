@@ -11,6 +11,17 @@ FILTERS = {"site_id": "site", "unit_id": "unit", "personnel_id": "personnel",
            "patrol_id": "patrol", "incident_id": "incident"}
 
 
+def site_of(record: Record, owner: dict[str, Any]) -> str | None:
+    """The site an item belongs to; a correction belongs to the site of what it
+    corrects, so covert-site redaction covers the corrected values too."""
+    site = record["data"].get("site_id") or owner.get("site_id")
+    if site is None and record["type"] == "EntryCorrected":
+        subjects = record.get("subjects") or []
+        site = next((s.split(":", 1)[1] for s in subjects if s.startswith("site:")),
+                    None)
+    return site
+
+
 def item(record: Record, corrections: list[Record]) -> dict[str, Any]:
     """The timeline item of a record; `corrections` are the EntryCorrected records
     that name it, in log order."""
@@ -22,7 +33,7 @@ def item(record: Record, corrections: list[Record]) -> dict[str, Any]:
         "recorded_at": record["recorded_at"], "late": record["late"],
         "actor": record["actor"], "election": record["election"],
         "stage": record["stage"],
-        "site_id": record["data"].get("site_id") or owner.get("site_id"),
+        "site_id": site_of(record, owner),
         "aggregate_id": record["aggregate_id"], "data": fixed["data"],
         "corrected_by": [c["event_id"] for c in corrections],
     }

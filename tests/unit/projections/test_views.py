@@ -182,3 +182,5 @@ def test_timeline_item_shows_corrected_and_original_data() -> None:
     assert entry["data"]["method"] == "nfc"
     assert entry["original_data"]["method"] == "qr"
     assert entry["corrected_by"] == [fix["event_id"]]
+    # The correction itself belongs to the site, so covert redaction reaches it.
+    assert timeline.item(fix, [])["site_id"] == "kpu-kab-jember"
