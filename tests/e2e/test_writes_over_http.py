@@ -251,3 +251,38 @@ def test_bawaslu_never_sees_covert_guards_or_id_numbers(api: Api) -> None:
     assert "roster" not in started["data"] and "commander_id" not in started["data"]
     seen_by_ops = api.client.get("/api/v1/sites/kpu-kab-oku", headers=ops).json()
     assert seen_by_ops["on_duty"]["roster"] == ["jbr-01"]
+
+
+def test_bawaslu_sees_no_guard_details_in_a_correction_at_a_covert_site(
+    api: Api,
+) -> None:
+    jember(api)
+    ops = api.key("ops")
+    started = api.client.post(
+        "/api/v1/sites/kpu-kab-oku/shifts",
+        headers=ops,
+        json={
+            "unit_id": "polres-jember",
+            "commander_id": "jbr-01",
+            "roster": ["jbr-01"],
+            "occurred_at": T,
+        },
+    ).json()
+    fixed = api.client.post(
+        "/api/v1/corrections",
+        headers=ops,
+        json={
+            "event_id": started["event_id"],
+            "reason": "komandan salah input",
+            "changes": {"commander_id": "jbr-01", "roster": ["jbr-01"]},
+        },
+    )
+    assert fixed.status_code == 201
+    api.caught_up()
+    bawaslu = api.key("bawaslu")
+    items = api.client.get(
+        "/api/v1/timeline?site_id=kpu-kab-oku&limit=1000", headers=bawaslu
+    ).json()["items"]
+    correction = [i for i in items if i["type"] == "EntryCorrected"][0]
+    assert correction["site_id"] == "kpu-kab-oku"
+    assert "roster" not in str(correction) and "commander_id" not in str(correction)
