@@ -58,7 +58,7 @@ class Plan:
             return cls(True, scale or 0.005, seed, 32, 2_000, 3_000, 1000.0, 15.0,
                        2.0, 50_000, 30, 0)
         return cls(False, scale or 0.1, seed, 64, 10_000, 10_000, 1000.0, 60.0,
-                   5.0, 500_000, 200, 1_000_000)
+                   5.0, 500_000, 50, 1_000_000)
 
 
 def machine() -> dict[str, Any]:
@@ -284,8 +284,12 @@ def run(plan: Plan, out_dir: Path, say: Callable[[str], None]) -> dict[str, Any]
         log = out_dir / f"{stamp}.server.log"
         say(f"server: jaga serve on port {port} (log {log})")
         with Server(jaga_serve_command(port), port, "/healthz", env, log) as server:
-            asyncio.run(_drive(plan, workload, port, secret, result, say))
+            phases: dict[str, float] = {}
+            asyncio.run(_drive(plan, workload, port, secret, result, say,
+                               lambda name: phases.update(
+                                   {name: server.peak_rss_mib()})))
             result["server_rss"] = {"peak_mib": server.peak_rss_mib(),
+                                    "peak_mib_after": phases,
                                     "samples": len(server.samples)}
         result["select_decode"] = _select_decode(url)
         say("projection catch-up over the whole log")
@@ -307,7 +311,8 @@ def _get(path: str) -> Callable[[Connection], Any]:
 
 
 async def _drive(plan: Plan, workload: Workload, port: int, secret: str,
-                 result: dict[str, Any], say: Callable[[str], None]) -> None:
+                 result: dict[str, Any], say: Callable[[str], None],
+                 mark: Callable[[str], None]) -> None:
     host, headers = "127.0.0.1", {"Authorization": f"Bearer {secret}"}
     refs = Refs()
     say(f"batch ingest: reference data for {workload.tps_count} TPS")
@@ -315,6 +320,7 @@ async def _drive(plan: Plan, workload: Workload, port: int, secret: str,
     t0 = time.monotonic()
     tally = await ingest_batches(host, port, headers, phases, refs)
     result["batch_ingest"] = tally.summary()
+    mark("batch_ingest")
     say(f"  {tally.items} events at {tally.rate:.0f}/s; projections catching up")
     samples = await wait_caught_up(host, port)
     rate = catch_up_rate(samples)
@@ -331,6 +337,7 @@ async def _drive(plan: Plan, workload: Workload, port: int, secret: str,
                               [write_job(op, refs, acked) for op in ops],
                               plan.concurrency)
     result["http_writes"] = tally.summary()
+    mark("http_writes")
     say(f"  {tally.rate:.0f} writes/s, p99 {tally.pct(0.99) * 1000:.0f} ms")
     await wait_caught_up(host, port, 30)
 
@@ -352,6 +359,7 @@ async def _drive(plan: Plan, workload: Workload, port: int, secret: str,
         "lag_p50_s": round(pct(lags, 0.5), 3), "lag_p99_s": round(pct(lags, 0.99), 3),
         "lag_max_positions": max((s.get("positions", 0) for s in lag_samples),
                                  default=0)}
+    mark("under_load")
     say(f"  achieved {tally.rate:.0f}/s; board p99 "
         f"{board_tally.pct(0.99) * 1000:.0f} ms; lag p99 {pct(lags, 0.99):.2f} s")
     await wait_caught_up(host, port, 30)
@@ -361,6 +369,7 @@ async def _drive(plan: Plan, workload: Workload, port: int, secret: str,
     as_of = [_get(f"{BOARD}&as_of_position={max(1, top // 2)}")] * plan.as_of_queries
     tally = await closed_loop(host, port, headers, as_of, 1)
     result["as_of"] = tally.summary()
+    mark("as_of")
 
 
 def _day_after_opening(workload: Workload, wanted: int) -> list[Op]:
