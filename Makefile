@@ -27,5 +27,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/jaga bench --quick
 
+# Every drill, slow ones included; the counts table prints at the end.
+drills: $(STAMP)
+	JAGA_DRILLS=full $(BIN)/pytest -q -m drill -p no:cacheprovider tests/drills
+
 clean:
 	rm -rf $(VENV) var

@@ -46,6 +46,7 @@ class Counts:
     unavailable: int = 0  # 503 answers (the store was down)
     seconds: float = 0.0
     recovery: float = 0.0  # longest wait for a 201 after the fault was undone
+    note: str = ""
 
     def add_status(self, status: int | None) -> None:
         self.requests += 1
@@ -71,7 +72,7 @@ def table() -> str:
         lines.append(f"{c.drill:<44} {c.acknowledged:>6} {c.found:>6} "
                      f"{c.duplicated:>4} {c.lost:>5} {c.unanswered:>6} "
                      f"{c.requests:>6} {c.unavailable:>5} {c.server_errors:>4} "
-                     f"{c.recovery:>7.1f} {c.seconds:>6.1f}")
+                     f"{c.recovery:>7.1f} {c.seconds:>6.1f}  {c.note}".rstrip())
     return "\n".join(lines)
 
 

@@ -136,6 +136,7 @@ def test_database_restart_under_a_burst_answers_503_and_loses_nothing(
         writes, recovery = asyncio.run(_burst(server, keys["field"], site, cluster,
                                               tally))
         tally.recovery = recovery
+        tally.note = f"PostgreSQL down {DOWN_FOR:.0f} s (pg_ctl stop -m fast, start)"
         account(url, writes, tally)
         wait_caught_up(url)
         assert views_equal_a_fresh_rebuild(url)
