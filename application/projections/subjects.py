@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 from typing import Any, Protocol
 
-from application.projections.common import Doc, Record, kind_of, region_key, when
+from application.projections.common import Doc, Record, region_key, when
 
 ZONE_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}
 OWNED = ("IncidentReported", "PatrolPlanned", "NeutralityConcernReported",
@@ -136,11 +136,13 @@ def _regions(sites: list[str], units: list[str], people: list[str],
     return regions
 
 
+ZONES = {name: timezone(timedelta(hours=hours)) for name, hours in ZONE_HOURS.items()}
+
+
 def local_date(iso_time: str, zone: str) -> str:
     moment = when(iso_time)
     assert moment is not None
-    zone_offset = timezone(timedelta(hours=ZONE_HOURS[zone]))
-    return moment.astimezone(zone_offset).date().isoformat()
+    return moment.astimezone(ZONES[zone]).date().isoformat()
 
 
 def _stats_keys(record: Record, sites: list[str], directory: Directory) -> list[str]:
@@ -159,8 +161,8 @@ def regions_in(subjects: list[str]) -> list[list[str | None]]:
     """[[province, regency or None], ...] of an event's region subjects."""
     found: list[list[str | None]] = []
     for s in subjects:
-        if kind_of(s) == "region":
-            province, _, regency = s.split(":", 1)[1].partition("/")
+        if s.startswith("region:"):
+            province, _, regency = s[7:].partition("/")
             found.append([province, regency or None])
     return found
 
