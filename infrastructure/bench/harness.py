@@ -56,7 +56,7 @@ class Plan:
     def make(cls, quick: bool, scale: float | None, seed: int) -> Plan:
         if quick:
             return cls(True, scale or 0.005, seed, 32, 2_000, 3_000, 1000.0, 15.0,
-                       2.0, 50_000, 30, 0)
+                       2.0, 50_000, 30, 50_000)
         return cls(False, scale or 0.1, seed, 64, 10_000, 10_000, 1000.0, 60.0,
                    5.0, 500_000, 50, 1_000_000)
 
