@@ -291,6 +291,8 @@ def run(plan: Plan, out_dir: Path, say: Callable[[str], None]) -> dict[str, Any]
             result["server_rss"] = {"peak_mib": server.peak_rss_mib(),
                                     "peak_mib_after": phases,
                                     "samples": len(server.samples)}
+        # The run's signing key signed only this scratch log.
+        (out_dir / f"{stamp}.signing.key").unlink(missing_ok=True)
         result["select_decode"] = _select_decode(url)
         say("projection catch-up over the whole log")
         result["projection_catch_up"]["batch"] = _catch_up(url)
