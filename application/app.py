@@ -26,7 +26,9 @@ from application.commit import Committer, DirectCommitter
 from application.errors import CommandConflict, IdempotencyKeyReused
 from application.records import event_record
 from application.writes import Context, Write, fingerprint
-from domain.errors import InvalidValue, NotFound
+from domain.errors import DomainError, InvalidValue, NotFound
+from domain.site import Site
+from domain.unit import Personnel, Unit
 from domain.values import aware
 
 A = TypeVar("A", bound=Aggregate)
@@ -34,6 +36,7 @@ A = TypeVar("A", bound=Aggregate)
 LATE_AFTER = timedelta(minutes=15)
 FUTURE_TOLERANCE = timedelta(minutes=5)
 RETRIES = 8
+REMEMBERED = 200_000  # ids and homes kept in memory before starting afresh
 
 
 class LogStore(Protocol):
@@ -105,6 +108,12 @@ class Jaga(
         self.calendar = calendar or ElectionCalendar.load()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.committer: Committer = DirectCommitter(self.recorder)
+        # Facts read from the store that never change: registrations are never
+        # undone, and a site's or unit's region, a person's unit, are fixed at
+        # registration. A batch's view shares these but fills them only from the store.
+        self.known_ids: set[UUID] = set()
+        self.homes: dict[UUID, tuple[str | None, str | None]] = {}
+        self.units_of: dict[UUID, str] = {}
 
     @property
     def log(self) -> LogStore:  # type: ignore[override]
@@ -160,10 +169,31 @@ class Jaga(
             raise NotFound(
                 f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
             )
+        self._remember(aggregate)
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
-        return bool(self.recorder.select_events(aggregate_id, limit=1))
+        if aggregate_id in self.known_ids:
+            return True
+        found = bool(self.recorder.select_events(aggregate_id, limit=1))
+        if found:
+            self._forget_all_if_full()
+            self.known_ids.add(aggregate_id)
+        return found
+
+    def _remember(self, aggregate: Aggregate) -> None:
+        self._forget_all_if_full()
+        self.known_ids.add(aggregate.id)
+        if isinstance(aggregate, (Site, Unit)):
+            self.homes[aggregate.id] = (aggregate.province, aggregate.regency)
+        elif isinstance(aggregate, Personnel):
+            self.units_of[aggregate.id] = aggregate.unit_id
+
+    def _forget_all_if_full(self) -> None:
+        if len(self.known_ids) >= REMEMBERED:
+            self.known_ids.clear()
+            self.homes.clear()
+            self.units_of.clear()
 
     def field_time(self, value: object, field: str = "occurred_at") -> datetime:
         """A field time: timezone-aware and not ahead of the server's clock."""
@@ -194,12 +224,19 @@ class Jaga(
         if ctx.idempotency_key is not None:
             fp = ctx.fingerprint or fingerprint(command, args)
             idempotency = (ctx.actor.id, ctx.idempotency_key, fp)
-            earlier = self.replay(idempotency)
-            if earlier is not None:
-                return earlier
+        # The earlier answer is looked up only when deciding fails or the save
+        # conflicts: a key is stored with its write, so a repeat cannot save again.
         for _ in range(RETRIES):
-            answer_id, aggregates = act()
-            write = self.prepare(ctx, answer_id, aggregates, idempotency)
+            try:
+                answer_id, aggregates = act()
+                write = self.prepare(ctx, answer_id, aggregates, idempotency)
+            except DomainError:
+                # A repeat of a write that went through may no longer be allowed.
+                if idempotency is not None:
+                    earlier = self.replay(idempotency)
+                    if earlier is not None:
+                        return earlier
+                raise
             try:
                 self.committer.commit(write)
             except RecordConflictError:

@@ -1,7 +1,8 @@
 """Where a write lands: the regions of the sites, units and records it touches.
 
 A target that does not exist has no region here; the command itself then names it
-as unknown (404), so nothing is written either way.
+as unknown (404), so nothing is written either way. Regions are fixed at
+registration, so the application's memory of them answers before the store.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ from domain.neutrality import NeutralityConcern, NeutralityPledge
 from domain.patrol import Patrol
 from domain.site import Site
 from domain.unit import Personnel, Unit
-from domain.values import named_id
+from domain.values import named_id, slug
 
 Place = tuple[str | None, str | None]
 
 
 def site_places(app: Jaga, site_id: object) -> list[Place] | None:
     try:
+        home = app.homes.get(named_id("site", slug(site_id, "site_id")))
+        if home is not None:
+            return [home]
         site = app.site(site_id)
     except (NotFound, ValueError):
         return None
@@ -38,6 +42,9 @@ def site_places(app: Jaga, site_id: object) -> list[Place] | None:
 def unit_places(app: Jaga, unit_id: object) -> list[Place] | None:
     if not isinstance(unit_id, str):
         return None
+    home = app.homes.get(named_id("unit", unit_id))
+    if home is not None:
+        return [home]
     try:
         unit = app.load(Unit, named_id("unit", unit_id), "unit_id", unit_id)
     except NotFound:
@@ -48,6 +55,9 @@ def unit_places(app: Jaga, unit_id: object) -> list[Place] | None:
 def personnel_places(app: Jaga, personnel_id: object) -> list[Place] | None:
     if not isinstance(personnel_id, str):
         return None
+    unit_id = app.units_of.get(named_id("personnel", personnel_id))
+    if unit_id is not None:
+        return unit_places(app, unit_id)
     try:
         person = app.load(
             Personnel, named_id("personnel", personnel_id), "personnel_id", personnel_id
