@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from application.app import Jaga
+from application.errors import IdempotencyKeyReused
+from domain.duty import TeamAlreadyOnDuty
 from domain.unit import Personnel
 from domain.values import named_id
 from infrastructure.keys import KeyStore
-from tests.integration.scenario import ctx, jember
+from tests.integration.scenario import FIELD, T0, ctx, jember
 
 
 def test_a_cached_key_is_refused_at_once_when_its_own_store_revokes_it(
@@ -77,3 +81,34 @@ def test_an_unknown_id_is_not_remembered_as_existing(jaga: Jaga) -> None:
     assert missing not in jaga.known_ids
     jember(jaga, guards=1)
     assert jaga.exists(named_id("personnel", "jbr-01"))
+
+
+def test_a_repeated_shift_start_replays_its_answer_though_a_team_is_now_on_duty(
+    jaga: Jaga,
+) -> None:
+    jember(jaga, guards=2)
+    start = {
+        "unit_id": "polres-jember",
+        "commander_id": "jbr-01",
+        "roster": ["jbr-01", "jbr-02"],
+        "occurred_at": T0,
+    }
+    first = jaga.start_shift(ctx(FIELD, "shift-1"), "kpu-kab-jember", **start)
+    before = jaga.log.max_position()
+    again = jaga.start_shift(ctx(FIELD, "shift-1"), "kpu-kab-jember", **start)
+    assert again == first
+    assert jaga.log.max_position() == before
+    with pytest.raises(TeamAlreadyOnDuty):
+        jaga.start_shift(ctx(FIELD, "shift-2"), "kpu-kab-jember", **start)
+
+
+def test_a_reused_key_with_a_body_that_would_fail_is_named_as_reused(
+    jaga: Jaga,
+) -> None:
+    jember(jaga, guards=1)
+    check_in = {"personnel_id": "jbr-01", "method": "qr", "occurred_at": T0}
+    jaga.check_in(ctx(FIELD, "k1"), "kpu-kab-jember", **check_in)
+    with pytest.raises(IdempotencyKeyReused):
+        jaga.check_in(
+            ctx(FIELD, "k1"), "kpu-kab-jember", **{**check_in, "personnel_id": "x"}
+        )
