@@ -47,9 +47,7 @@ def library_env(database_url: str) -> dict[str, str]:
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
-            # No ping per checkout: the library retries its own statements on a
-            # dropped connection, the pool drops broken ones, Jaga answers 503.
-            "POSTGRES_PRE_PING": "n",
+            "POSTGRES_PRE_PING": "y",
             "APPLICATION_RECORDER_TOPIC": f"{__name__}.postgres:JagaPostgresRecorder",
         }
     raise StoreURLError(
