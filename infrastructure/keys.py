@@ -2,9 +2,6 @@
 
 A secret reads `jaga_<key id>_<random>`: the key id finds the row, and the hash of
 the whole secret is compared in constant time, so a lookup reveals nothing by timing.
-A server may keep keys it has authenticated for a few seconds (`cache_seconds`): a
-revocation through that same KeyStore takes effect at once, one made by another
-process within that time.
 """
 
 from __future__ import annotations
@@ -13,8 +10,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -53,14 +48,9 @@ def _hash(secret: str) -> str:
 class KeyStore:
     """The `jaga_keys` table in the application's own database."""
 
-    def __init__(self, recorder: Any, cache_seconds: float = 0.0) -> None:
+    def __init__(self, recorder: Any) -> None:
         self.datastore = recorder.datastore
         self.ph: str = recorder.dialect.ph
-        self.cache_seconds = cache_seconds
-        # secret hash -> (key, monotonic expiry); only live keys, so guesses add none
-        self._cache: dict[str, tuple[ApiKey, float]] = {}
-        self._lock = threading.Lock()
-        self._revocations = 0  # a lookup that raced a revocation is not kept
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 "CREATE TABLE IF NOT EXISTS jaga_keys ("
@@ -105,37 +95,12 @@ class KeyStore:
         key_id, sep, _ = secret[len(PREFIX) :].partition("_")
         if not sep:
             return None
-        digest = _hash(secret)
-        if self.cache_seconds > 0:
-            cached = self._cache.get(digest)
-            if cached is not None and cached[1] > time.monotonic():
-                return cached[0]
-        seen = self._revocations
         row = self._row(key_id)
         if row is None or row["revoked_at"] is not None:
             return None
-        if not hmac.compare_digest(row["secret_hash"], digest):
+        if not hmac.compare_digest(row["secret_hash"], _hash(secret)):
             return None
-        key = self._key(row)
-        if self.cache_seconds > 0:
-            self._remember(digest, key, seen)
-        return key
-
-    def _remember(self, digest: str, key: ApiKey, seen: int) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if seen != self._revocations:
-                return
-            if len(self._cache) >= 10_000:
-                self._cache = {d: e for d, e in self._cache.items() if e[1] > now}
-            self._cache[digest] = (key, now + self.cache_seconds)
-
-    def _forget(self, key_id: str) -> None:
-        with self._lock:
-            self._revocations += 1
-            self._cache = {
-                d: e for d, e in self._cache.items() if e[0].key_id != key_id
-            }
+        return self._key(row)
 
     def list(self) -> list[ApiKey]:
         with self.datastore.transaction(commit=False) as c:
@@ -159,7 +124,6 @@ class KeyStore:
                 f"UPDATE jaga_keys SET revoked_at = {self.ph} WHERE key_id = {self.ph}",
                 [now, key_id],
             )
-        self._forget(key_id)
         return self.get(key_id)
 
     def _row(self, key_id: str) -> Any | None:

@@ -61,8 +61,7 @@ def create_app(
         jaga.use_committer(GroupCommitter(jaga.recorder))
         state: Any = api.state
         state.jaga = jaga
-        # Keys are re-read at most every 2 s; revocations here apply at once.
-        state.keys = KeyStore(jaga.recorder, cache_seconds=2.0)
+        state.keys = KeyStore(jaga.recorder)
         state.read_model = open_read_model(jaga)
         state.projections = open_projections(jaga)
         state.audit = AuditService(jaga, settings)
