@@ -60,7 +60,7 @@ def list_keys() -> None:
 def revoke(
     key_id: Annotated[str, typer.Argument(help="The key id from `keys list`")],
 ) -> None:
-    """Revoke a key: refused at once here, by a running server within 2 s."""
+    """Revoke a key: it stops working at once."""
     jaga = open_app()
     try:
         key = KeyStore(jaga.recorder).revoke(key_id)
