@@ -19,6 +19,8 @@ from infrastructure.store import log
 
 DIALECT = log.Dialect(ph="%s", blob="BYTEA", notification_column="notification_id")
 
+SETUP_LOCK = "SELECT pg_advisory_xact_lock(1245791041)"
+
 REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION jaga_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -47,6 +49,9 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
         tables = (self.events_table_name, "jaga_log", "jaga_merkle")
         statements += [s for t in tables for s in _triggers(t)]
         self.sql_create_statements += [SQL(s) for s in statements]  # type: ignore[arg-type]
+        # Two processes starting at once would deadlock replacing the function
+        # while creating triggers: the first statement of the transaction waits.
+        self.sql_create_statements.insert(0, SQL(SETUP_LOCK))
 
     def _fetch_ids_after_insert_events(
         self,

@@ -16,6 +16,8 @@ from application.read import VIEW_NAMES
 from infrastructure.views import tables
 from infrastructure.views.tables import LOCK_TABLE, META_TABLE
 
+SETUP_LOCK_ID = 0x4A414741  # "JAGA": the advisory lock around creating view tables
+
 LIVE = "jaga_views"  # the tracking name of the live views
 
 
@@ -36,8 +38,9 @@ class ViewStore:
             self.dialect = tables.POSTGRES
             self.tracking = PostgresTrackingRecorder(
                 self.datastore, tracking_table_name="jaga_view_tracking")
-        self.tracking.create_table()
-        self._ensure_meta()
+        with self.setup_lock():
+            self.tracking.create_table()
+            self._ensure_meta()
 
     @property
     def ph(self) -> str:
@@ -47,6 +50,20 @@ class ViewStore:
     def transaction(self, commit: bool) -> Iterator[Any]:
         with self.datastore.transaction(commit=commit) as cursor:
             yield cursor
+
+    @contextmanager
+    def setup_lock(self) -> Iterator[None]:
+        """Serialises creating view tables across processes: on PostgreSQL two
+        CREATE TABLE IF NOT EXISTS of the same tables at once can deadlock."""
+        if self.dialect is not tables.POSTGRES:
+            yield
+            return
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", [SETUP_LOCK_ID])
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [SETUP_LOCK_ID])
 
     def _ensure_meta(self) -> None:
         ph = self.ph
@@ -127,7 +144,7 @@ class ViewStore:
         return int(self.tracking.max_tracking_id(LIVE) or 0)
 
     def create_generation(self, view: str, generation: int) -> None:
-        with self.transaction(commit=True) as c:
+        with self.setup_lock(), self.transaction(commit=True) as c:
             for statement in tables.create_statements(view, generation):
                 c.execute(statement)
 

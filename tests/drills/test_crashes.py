@@ -166,8 +166,9 @@ def test_projection_runner_killed_mid_batch_resumes_to_views_equal_a_rebuild(
     positions = []
     for _ in range(4):
         err = open(tmp_path / f"runner{len(positions)}.log", "wb")  # noqa: SIM115
+        # Small batches: the runner must still be mid-log when it is killed.
         runner = subprocess.Popen([sys.executable, "-c", CLI, "project", "--batch",
-                                   "25"], env=env, stdout=subprocess.DEVNULL,
+                                   "5"], env=env, stdout=subprocess.DEVNULL,
                                   stderr=err)
         # Killed at a random moment once it is under way.
         last = positions[-1] if positions else 0
@@ -175,9 +176,10 @@ def test_projection_runner_killed_mid_batch_resumes_to_views_equal_a_rebuild(
         while _views_position(url) <= last and runner.poll() is None:
             assert time.monotonic() < deadline, "the runner made no progress"
             time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 0.6))
+        time.sleep(rng.uniform(0.0, 0.3))
         ended = runner.poll()
-        os.kill(runner.pid, signal.SIGKILL)
+        if ended is None:
+            runner.send_signal(signal.SIGKILL)
         runner.wait()
         err.close()
         log = (tmp_path / f"runner{len(positions)}.log").read_text()
