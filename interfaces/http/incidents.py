@@ -14,6 +14,7 @@ from interfaces.http.schemas import (
     ERRORS,
     Aware,
     Body,
+    Category,
     Limit,
     Line,
     Name,
@@ -29,19 +30,6 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["incidents"])
 
 Responder = Annotated[Caller, Depends(writer("incident.write"))]
 Reader = Annotated[Caller, Depends(reader("incidents.read"))]
-Category = Literal[
-    "provocation",
-    "intimidation",
-    "terrorism_threat",
-    "riot",
-    "suspicious_activity",
-    "logistics_damage",
-    "unauthorized_access",
-    "fire",
-    "protest",
-    "neutrality_violation",
-    "other",
-]
 
 
 class ReportIncident(Body):

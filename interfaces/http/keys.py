@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import Field
@@ -10,7 +10,7 @@ from pydantic import Field
 from application.access import narrower, parse_scope
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import forbidden
-from interfaces.http.schemas import ERRORS, Body, Name
+from interfaces.http.schemas import ERRORS, Body, Name, Role
 
 router = APIRouter(prefix="/api/v1/keys", responses=ERRORS, tags=["keys"])
 
@@ -25,7 +25,7 @@ ScopeText = Annotated[
 
 
 class NewKey(Body):
-    role: Literal["field", "ops", "auditor", "bawaslu", "admin"]
+    role: Role
     name: Name
     scope: Annotated[list[ScopeText], Field(max_length=100)] | None = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -13,6 +13,8 @@ from interfaces.http.schemas import (
     ERRORS,
     Aware,
     Body,
+    Finding,
+    Forward,
     Line,
     Name,
     ServerId,
@@ -49,12 +51,10 @@ class Concern(Body):
 
 
 class Review(Body):
-    finding: Literal["violation", "no_violation", "insufficient_evidence"]
+    finding: Finding
     recommendation: Text | None = None
     reference: Name | None = None
-    forwarded_to: Literal["propam", "pom", "dkpp", "kasn", "police", "none"] | None = (
-        None
-    )
+    forwarded_to: Forward | None = None
     occurred_at: Aware | None = None
 
 

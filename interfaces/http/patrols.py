@@ -13,9 +13,11 @@ from interfaces.http.schemas import (
     ERRORS,
     Aware,
     Body,
+    Condition,
     Limit,
     Name,
     Page,
+    PatrolKind,
     ServerId,
     Slug,
     Text,
@@ -30,7 +32,7 @@ Reader = Annotated[Caller, Depends(reader("patrols.read"))]
 
 
 class PlanPatrol(Body):
-    kind: Literal["routine", "joint", "dialogic", "kryd"]
+    kind: PatrolKind
     leader_id: Slug
     unit_ids: list[Slug]
     route: list[Slug]
@@ -47,7 +49,7 @@ class Visit(Body):
     site_id: Slug
     arrived_at: Aware
     departed_at: Aware | None = None
-    condition: Literal["aman", "waspada", "rawan"]
+    condition: Condition
     people_met: list[Name] | None = None
     notes: Text | None = None
 

@@ -19,6 +19,7 @@ from interfaces.http.schemas import (
     QueryDate,
     QueryTime,
     ServerId,
+    SiteKind,
     Slug,
 )
 
@@ -53,16 +54,7 @@ def list_sites(
     _: Fresh,
     province: SlugQuery = None,
     regency: SlugQuery = None,
-    kind: Literal[
-        "kpu_office",
-        "bawaslu_office",
-        "logistics_warehouse",
-        "tps",
-        "ppk_office",
-        "crowd_point",
-        "other",
-    ]
-    | None = None,
+    kind: SiteKind | None = None,
     status: Literal["green", "amber", "red"] | None = None,
     as_of: AsOf = None,
     as_of_position: AsOfPosition = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -15,6 +15,10 @@ from pydantic import (
     Strict,
     StringConstraints,
 )
+
+from application.access import ROLES
+from domain import checkin, custody, incident, neutrality, patrol, site, unit
+from domain.regions import ZONES
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
@@ -33,6 +37,22 @@ Severity = Annotated[int, Strict(), Field(ge=1, le=4)]
 Count = Annotated[int, Strict(), Field(ge=0, le=10_000)]
 Flag = Annotated[bool, Strict()]
 Minutes = Annotated[int, Strict(), Field(ge=1, le=30 * 24 * 60)]
+
+# The choices of the domain, as schema enums: one list each, kept in domain/.
+SiteKind = Literal[site.KINDS]  # type: ignore[valid-type]
+Posture = Literal[site.POSTURES]  # type: ignore[valid-type]
+Level = Literal[site.ALERT_LEVELS]  # type: ignore[valid-type]
+Zone = Literal[tuple(ZONES)]  # type: ignore[misc]
+UnitKind = Literal[unit.UNIT_KINDS]  # type: ignore[valid-type]
+Category = Literal[incident.CATEGORIES]  # type: ignore[valid-type]
+PatrolKind = Literal[patrol.KINDS]  # type: ignore[valid-type]
+Condition = Literal[patrol.CONDITIONS]  # type: ignore[valid-type]
+Method = Literal[checkin.METHODS]  # type: ignore[valid-type]
+SealStatus = Literal[custody.SEAL_STATUSES]  # type: ignore[valid-type]
+Direction = Literal[custody.DIRECTIONS]  # type: ignore[valid-type]
+Finding = Literal[neutrality.FINDINGS]  # type: ignore[valid-type]
+Forward = Literal[neutrality.FORWARDS]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 
@@ -14,17 +14,25 @@ from interfaces.http.schemas import (
     Aware,
     Body,
     Count,
+    Direction,
     Flag,
     Lat,
+    Level,
     Line,
     Lon,
+    Method,
     Minutes,
     Name,
+    Posture,
+    SealStatus,
     ServerId,
     Short,
+    SiteKind,
     Slug,
     Text,
+    UnitKind,
     WriteAnswer,
+    Zone,
 )
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
@@ -36,26 +44,18 @@ Duty = Annotated[Caller, Depends(writer("duty.write"))]
 
 class RegisterSite(Body):
     site_id: Slug
-    kind: Literal[
-        "kpu_office",
-        "bawaslu_office",
-        "logistics_warehouse",
-        "tps",
-        "ppk_office",
-        "crowd_point",
-        "other",
-    ]
+    kind: SiteKind
     name: Name
     province: Slug
     regency: Slug
     province_name: Name | None = None
     regency_name: Name | None = None
     address: Line | None = None
-    timezone: Literal["WIB", "WITA", "WIT"] | None = None
+    timezone: Zone | None = None
     lat: Lat | None = None
     lon: Lon | None = None
     required_guards: Count | None = None
-    posture: Literal["overt", "covert"] | None = None
+    posture: Posture | None = None
     occurred_at: Aware | None = None
 
 
@@ -66,12 +66,12 @@ class UpdateSite(Body):
     regency_name: Name | None = None
     lat: Lat | None = None
     lon: Lon | None = None
-    posture: Literal["overt", "covert"] | None = None
+    posture: Posture | None = None
     occurred_at: Aware | None = None
 
 
 class AlertLevel(Body):
-    level: Literal["normal", "waspada", "siaga", "awas"]
+    level: Level
     reason: Text
     occurred_at: Aware
 
@@ -91,9 +91,7 @@ class Decommission(Body):
 class RegisterUnit(Body):
     unit_id: Slug
     name: Name
-    kind: Literal[
-        "polri", "tni", "satpol_pp", "dishub", "linmas", "kpu", "bawaslu", "other"
-    ]
+    kind: UnitKind
     province: Slug | None = None
     regency: Slug | None = None
     occurred_at: Aware | None = None
@@ -150,7 +148,7 @@ class EndShift(Body):
 
 class CheckIn(Body):
     personnel_id: Slug
-    method: Literal["qr", "nfc", "gps", "manual"]
+    method: Method
     occurred_at: Aware
     lat: Lat | None = None
     lon: Lon | None = None
@@ -165,13 +163,13 @@ class CheckOut(Body):
 
 class Seals(Body):
     seal_numbers: list[Short]
-    status: Literal["intact", "broken"]
+    status: SealStatus
     notes: Text | None = None
     occurred_at: Aware
 
 
 class LogisticsMovement(Body):
-    direction: Literal["in", "out"]
+    direction: Direction
     items: Text
     from_location: Line
     to_location: Line
