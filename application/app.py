@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -35,7 +37,7 @@ A = TypeVar("A", bound=Aggregate)
 
 LATE_AFTER = timedelta(minutes=15)
 FUTURE_TOLERANCE = timedelta(minutes=5)
-RETRIES = 8
+RETRIES = 12
 REMEMBERED = 200_000  # ids and homes kept in memory before starting afresh
 
 
@@ -226,7 +228,10 @@ class Jaga(
             idempotency = (ctx.actor.id, ctx.idempotency_key, fp)
         # The earlier answer is looked up only when deciding fails or the save
         # conflicts: a key is stored with its write, so a repeat cannot save again.
-        for _ in range(RETRIES):
+        for attempt in range(RETRIES):
+            if attempt:
+                # Writers that met on one version spread out before they try again.
+                time.sleep(random.uniform(0, 0.002 * attempt))
             try:
                 answer_id, aggregates = act()
                 write = self.prepare(ctx, answer_id, aggregates, idempotency)
