@@ -160,9 +160,19 @@ class Jaga(
 
     # --- reading aggregates -------------------------------------------------------
 
-    def load(self, cls: type[A], aggregate_id: UUID, field: str, label: str) -> A:
+    def load(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        field: str,
+        label: str,
+        *,
+        copy: bool = True,
+    ) -> A:
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(
+                aggregate_id, deepcopy_from_cache=copy
+            )
         except AggregateNotFoundError:
             raise NotFound(
                 f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label

@@ -78,7 +78,15 @@ class _Overlay(Jaga):
     def close(self) -> None:
         pass
 
-    def load(self, cls: type[A], aggregate_id: UUID, field: str, label: str) -> A:
+    def load(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        field: str,
+        label: str,
+        *,
+        copy: bool = True,
+    ) -> A:
         state = self._batch
         found = state.overlay.get(aggregate_id)
         if found is not None:
@@ -92,8 +100,9 @@ class _Overlay(Jaga):
             raise NotFound(
                 f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
             )
-        # A copy, so a command that fails half-way leaves the overlay untouched.
-        return deepcopy(found)
+        # A copy, so a command that fails half-way leaves the overlay untouched;
+        # a look that changes nothing needs none.
+        return deepcopy(found) if copy else found
 
     def exists(self, aggregate_id: UUID) -> bool:
         state = self._batch

@@ -30,7 +30,15 @@ class Commands:
     ) -> Answer:
         raise NotImplementedError
 
-    def load(self, cls: type[A], aggregate_id: UUID, field: str, label: str) -> A:
+    def load(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        field: str,
+        label: str,
+        *,
+        copy: bool = True,
+    ) -> A:
         raise NotImplementedError
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -39,9 +47,13 @@ class Commands:
     def field_time(self, value: object, field: str = "occurred_at") -> datetime:
         raise NotImplementedError
 
-    def site(self, site_id: object, field: str = "site_id") -> Site:
+    def site(
+        self, site_id: object, field: str = "site_id", *, copy: bool = True
+    ) -> Site:
+        """The site to act on; `copy=False` for a look that changes nothing, which
+        spares copying a site with a long duty history."""
         sid = slug(site_id, field)
-        return self.load(Site, named_id("site", sid), field, sid)
+        return self.load(Site, named_id("site", sid), field, sid, copy=copy)
 
     def require(self, kind: str, value: object, field: str) -> str:
         """Checks that a registered unit or person has this id."""

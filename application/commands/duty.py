@@ -91,7 +91,7 @@ class DutyCommands(Commands):
         return self.execute(ctx, "end_shift", args, act)
 
     def _active_site(self, site_id: str) -> str:
-        site = self.site(site_id)
+        site = self.site(site_id, copy=False)
         site._require_active()
         return site.site_id
 

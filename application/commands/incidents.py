@@ -15,7 +15,7 @@ class IncidentCommands(Commands):
         def act() -> tuple[str, list[Incident]]:
             when = self.field_time(fields.get("occurred_at"))
             if fields.get("site_id") is not None:
-                self.site(fields["site_id"])
+                self.site(fields["site_id"], copy=False)
             self.require_all(
                 "unit", fields.get("involved_unit_ids"), "involved_unit_ids"
             )

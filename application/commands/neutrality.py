@@ -42,7 +42,7 @@ class NeutralityCommands(Commands):
                     "personnel", concern.reported_personnel_id, "reported_personnel_id"
                 )
             if fields.get("site_id") is not None:
-                self.site(fields["site_id"])
+                self.site(fields["site_id"], copy=False)
             return str(concern.id), [concern]
 
         return self.execute(ctx, "report_concern", fields, act)

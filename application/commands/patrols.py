@@ -24,7 +24,7 @@ class PatrolCommands(Commands):
             self.require("personnel", fields.get("leader_id"), "leader_id")
             self.require_all("unit", fields.get("unit_ids"), "unit_ids")
             for i, site_id in enumerate(patrol.route):
-                self.site(site_id, f"route[{i}]")
+                self.site(site_id, f"route[{i}]", copy=False)
             return str(patrol.id), [patrol]
 
         return self.execute(ctx, "plan_patrol", fields, act)
@@ -43,7 +43,7 @@ class PatrolCommands(Commands):
     ) -> Answer:
         def act() -> tuple[str, list[Patrol]]:
             patrol = self._patrol(patrol_id)
-            site = self.site(site_id)
+            site = self.site(site_id, copy=False)
             arrived = self.field_time(fields.get("arrived_at"), "arrived_at")
             patrol.visit(site.site_id, **{**fields, "arrived_at": arrived})
             return str(patrol.id), [patrol]

@@ -134,7 +134,9 @@ class ReferenceCommands(Commands):
             )
             self.require("unit", order.unit_id, "unit_id")
             for i, sid in enumerate(order.sites):
-                self.site(sid, "site_id" if order.site_id else f"route[{i}]")
+                self.site(
+                    sid, "site_id" if order.site_id else f"route[{i}]", copy=False
+                )
             self.require_all("personnel", fields.get("personnel_ids"), "personnel_ids")
             return str(order.id), [order]
 
