@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench drills clean
+.PHONY: install browser run test lint bench drills clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/jaga serve --demo
 
-test: $(STAMP)
+# The dashboard's browser tests drive Debian's Chromium; installed when missing (as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "Chromium is not installed: the browser tests will be skipped"
+
+test: $(STAMP) browser
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
