@@ -16,7 +16,7 @@ import pytest
 from infrastructure.keys import KeyStore
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
-from tests.drills.conftest import Served
+from tests.drills.conftest import FULL, Served
 from tests.drills.harness import bearer, counts, make_key, recently, revoke_key
 from tests.drills.scenario import guarded_site
 
@@ -186,6 +186,8 @@ def test_key_checks_take_the_same_time_whatever_the_secret(
         # Both wrong secrets reach one comparison of two SHA-256 digests: what is
         # compared is a hash, so how far a guess is right cannot show in the time.
         assert compared == [(64, 64), (64, 64)]
+        if not FULL:
+            return  # timing on a shared machine is measured by `make drills` only
         times: dict[str, list[float]] = {"near": [], "far": [], "right": []}
         trials: list[tuple[str, Callable[[], Any]]] = [
             ("near", lambda: keys.authenticate(near)),
