@@ -463,22 +463,9 @@ def _jember_guard(run: Loader, a: Jaga) -> None:
         "gudang-kpu-kab-jember": ["jbr-10", "jbr-11", "jbr-12"],
     }
     for site, team in teams.items():
-        shift = run(
-            a.start_shift,
-            site,
-            unit_id="polres-jember",
-            commander_id=team[0],
-            roster=team,
-            occurred_at=at(*day, 7),
+        shift = _team_on_duty(
+            run, a, site, "polres-jember", team, at(*day, 7), at(*day, 7, 10), "qr"
         )
-        for member in team:
-            run(
-                a.check_in,
-                site,
-                personnel_id=member,
-                method="qr",
-                occurred_at=at(*day, 7, 10),
-            )
         if site.startswith("gudang"):
             run(
                 a.record_seals,
@@ -508,6 +495,32 @@ def _jember_guard(run: Loader, a: Jaga) -> None:
                 method="qr",
                 occurred_at=at(*day, 19, 5),
             )
+
+
+def _team_on_duty(
+    run: Loader,
+    a: Jaga,
+    site: str,
+    unit: str,
+    team: list[str],
+    start: datetime,
+    checked_in: datetime,
+    method: str,
+) -> dict[str, Any]:
+    """A shift started by the team's first member, then each member's check-in."""
+    shift = run(
+        a.start_shift,
+        site,
+        unit_id=unit,
+        commander_id=team[0],
+        roster=team,
+        occurred_at=start,
+    )
+    for member in team:
+        run(
+            a.check_in, site, personnel_id=member, method=method, occurred_at=checked_in
+        )
+    return shift
 
 
 def _jember_joint_patrol(run: Loader, a: Jaga) -> None:
@@ -566,22 +579,10 @@ def _oku(run: Loader, a: Jaga) -> None:
     for site, first in (("bawaslu-kab-oku", 1), ("kpu-kab-oku", 21)):
         day_team = [f"oku-{i:02d}" for i in range(first, first + 10)]
         night_team = [f"oku-{i:02d}" for i in range(first + 10, first + 20)]
-        shift = run(
-            a.start_shift,
-            site,
-            unit_id="polres-oku",
-            commander_id=day_team[0],
-            roster=day_team,
-            occurred_at=at(*day, 7),
+        method = "manual" if site == "kpu-kab-oku" else "qr"
+        shift = _team_on_duty(
+            run, a, site, "polres-oku", day_team, at(*day, 7), at(*day, 7, 5), method
         )
-        for member in day_team:
-            run(
-                a.check_in,
-                site,
-                personnel_id=member,
-                method="manual" if site == "kpu-kab-oku" else "qr",
-                occurred_at=at(*day, 7, 5),
-            )
         run(
             a.hand_over,
             site,
