@@ -17,6 +17,7 @@ from typing import Any
 from application.access import Scope, check_role, parse_scope, scope_text
 from domain.errors import NotFound
 from domain.values import text
+from infrastructure.store.log import single_read
 
 PREFIX = "jaga_"
 
@@ -129,7 +130,7 @@ class KeyStore:
     def _row(self, key_id: str) -> Any | None:
         if not key_id or len(key_id) > 64:
             return None
-        with self.datastore.transaction(commit=False) as c:
+        with single_read(self.datastore) as c:
             c.execute(f"SELECT * FROM jaga_keys WHERE key_id = {self.ph}", [key_id])
             rows = c.fetchall()
         return rows[0] if rows else None

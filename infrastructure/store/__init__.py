@@ -47,7 +47,7 @@ def library_env(database_url: str) -> dict[str, str]:
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
-            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_PRE_PING": "n",
             "APPLICATION_RECORDER_TOPIC": f"{__name__}.postgres:JagaPostgresRecorder",
         }
     raise StoreURLError(

@@ -8,10 +8,13 @@ so positions follow commit order and have no gaps.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.postgres import PostgresDatastore
 
 from application.records import canonical_bytes
 from application.writes import Write
@@ -105,6 +108,18 @@ def insert_rows(
         )
 
 
+@contextmanager
+def single_read(datastore: Any) -> Iterator[Any]:
+    """A cursor for one read statement. PostgreSQL's pooled connections are in
+    autocommit, so it needs no BEGIN and ROLLBACK: one round trip instead of three."""
+    if isinstance(datastore, PostgresDatastore):
+        with datastore.get_connection() as conn, conn.cursor() as c:
+            yield c
+    else:
+        with datastore.transaction(commit=False) as c:
+            yield c
+
+
 class LogQueries:
     """Reads of Jaga's log tables; mixed into both recorders."""
 
@@ -113,7 +128,7 @@ class LogQueries:
     events_table_name: str
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self.datastore.transaction(commit=False) as c:
+        with single_read(self.datastore) as c:
             c.execute(sql, list(params))
             return list(c.fetchall())
 

@@ -28,7 +28,7 @@ from interfaces.http import (
     sites,
 )
 from interfaces.http.metrics import Metrics
-from interfaces.http.middleware import RequestMiddleware
+from interfaces.http.middleware import RequestMiddleware, WriteSlots
 from interfaces.web import routes as web
 
 CHECKPOINT_INTERVAL_SECONDS = 60.0
@@ -85,9 +85,9 @@ def create_app(
     for module in ROUTERS:
         api.include_router(module.router)
     api.state.routes = [r for m in ROUTERS for r in m.router.routes]
-    api.state.routes = [r for m in ROUTERS for r in m.router.routes]
     api.state.write_routes = batch.write_routes([m.router for m in ROUTERS])
     api.include_router(web.router)  # the dashboard at /
     api.state.metrics = Metrics(lambda: api.state)
+    api.add_middleware(WriteSlots)
     api.add_middleware(RequestMiddleware, metrics=api.state.metrics)
     return api

@@ -97,6 +97,27 @@ def test_demo_board_incidents_timelines_and_register_are_queryable(demo: Jaga) -
     assert {r["site_id"] for r in scoped} == {"kpu-kab-oku", "bawaslu-kab-oku"}
 
 
+def test_board_filters_match_the_sites_fields_exactly(demo: Jaga) -> None:
+    # The store narrows these filters by the documents' text; the rows must be the
+    # ones whose fields hold the value, no more and no fewer.
+    open_projections(demo).catch_up()
+    reads = open_read_model(demo)
+    every = reads.sites(limit=1000)["items"]
+
+    def ids(**filters: Any) -> set[str]:
+        return {r["site_id"] for r in reads.sites(limit=1000, **filters)["items"]}
+
+    for field in ("province", "regency", "kind"):
+        for value in {r[field] for r in every}:
+            assert ids(**{field: value}) == {
+                r["site_id"] for r in every if r[field] == value}
+    assert ids(province="jawa-timur", regency="kab-jember", kind="kpu_office") == {
+        "kpu-kab-jember"}
+    # LIKE's wildcards and its escape character are plain text in a filter.
+    for odd in ("kab_jember", "kab%", "%", "kab-jember\\", 'kab-jember"'):
+        assert ids(regency=odd) == set()
+
+
 def test_rebuild_gives_identical_views(demo: Jaga) -> None:
     service = open_projections(demo)
     service.batch_size = 7  # many batches, unlike the rebuild

@@ -1,0 +1,42 @@
+"""Write slots: a cap on writes in flight that never holds back a read."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from interfaces.http.middleware import WriteSlots
+
+
+def test_writes_beyond_the_slots_wait_and_reads_pass_them() -> None:
+    inside = {"now": 0, "most": 0}
+    release = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["method"] == "POST":
+            inside["now"] += 1
+            inside["most"] = max(inside["most"], inside["now"])
+            await release.wait()
+            inside["now"] -= 1
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def scenario() -> tuple[list[int], int]:
+        transport = httpx.ASGITransport(app=WriteSlots(app, slots=3))
+        async with httpx.AsyncClient(transport=transport,
+                                     base_url="http://jaga") as client:
+            writes = [asyncio.create_task(client.post("/api/v1/x", json={}))
+                      for _ in range(10)]
+            await asyncio.sleep(0.05)
+            assert inside["now"] == 3  # the other seven wait for a slot
+            read = await asyncio.wait_for(client.get("/api/v1/sites"), timeout=2)
+            release.set()
+            done = await asyncio.gather(*writes)
+            return [r.status_code for r in done], read.status_code
+
+    statuses, read_status = asyncio.run(scenario())
+    assert read_status == 200
+    assert statuses == [200] * 10
+    assert inside["most"] == 3
