@@ -9,10 +9,11 @@ they are only trusted while nobody else has moved the views on (see `position`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from application.projections import FOLDED, View, fold, routes
 from application.projections.common import Doc, Record, when, with_corrections
@@ -25,9 +26,14 @@ MICROSECOND = timedelta(microseconds=1)
 CHUNK = 500
 CACHE_LIMIT = 200_000  # documents held in memory between batches, over all views
 
-# One encoder for every document: json.dumps would build one per call.
-dumps: Callable[[Any], str] = json.JSONEncoder(
-    separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
+
+
+def dumps(value: Any) -> str:
+    """A document as the view tables hold it: compact JSON text, non-ASCII as is."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+loads: Callable[[str], Any] = orjson.loads
 
 
 def micros(iso_time: str | None) -> int:
@@ -100,7 +106,7 @@ class Writer:
     def load_directory(self, c: Any) -> None:
         c.execute(f"SELECT doc_key, doc FROM {self.table('directory')}")
         self.directory = Directory(
-            {r["doc_key"]: json.loads(r["doc"]) for r in c.fetchall()},
+            {r["doc_key"]: loads(r["doc"]) for r in c.fetchall()},
             self._subjects_in_timeline)
 
     def _subjects_in_timeline(self, event_id: str) -> list[str] | None:
@@ -200,7 +206,7 @@ class Writer:
             marks = ",".join([self.ph] * len(part))
             c.execute(f"SELECT doc_key, doc FROM {self.table(view)}"
                       f" WHERE doc_key IN ({marks})", part)
-            docs.update({r["doc_key"]: json.loads(r["doc"]) for r in c.fetchall()})
+            docs.update({r["doc_key"]: loads(r["doc"]) for r in c.fetchall()})
         return docs
 
     def _fold(self, c: Any, view: View, work: list[tuple[Record, str]]) -> None:
@@ -269,7 +275,7 @@ def stream(c: Any, ph: str, timeline_generation: int, key: str, *, after: int,
     c.execute(f"SELECT t.record FROM {subjects} s JOIN {timeline} t"
               f" ON t.position = s.position WHERE s.subject = {ph}"
               f" AND s.position <= {ph} ORDER BY s.position", [key, upto])
-    records = [json.loads(r["record"]) for r in c.fetchall()]
+    records = [loads(r["record"]) for r in c.fetchall()]
     fixes: dict[str, list[Record]] = {}
     for r in records:
         if r["type"] == "EntryCorrected":

@@ -19,7 +19,7 @@ from application.read import DEFAULT_LIMIT, MAX_LIMIT, Lag, Page, Scope
 from domain.errors import InvalidValue, NotFound
 from domain.values import aware
 from infrastructure.views import tables
-from infrastructure.views.engine import dumps, micros, replay
+from infrastructure.views.engine import dumps, loads, micros, replay
 from infrastructure.views.runner import lag_of, wait_for
 from infrastructure.views.store import ViewStore
 
@@ -137,7 +137,7 @@ class SqlReadModel:
                       [f"{prefix}%", *map(like_pattern, containing)])
         else:
             c.execute(f"SELECT doc FROM {table} ORDER BY doc_key")
-        return [json.loads(r["doc"]) for r in c.fetchall()]
+        return [loads(r["doc"]) for r in c.fetchall()]
 
     def _stage(self, now: datetime) -> str | None:
         stage = self.calendar.stage_at(now)
@@ -185,7 +185,7 @@ class SqlReadModel:
                   f" WHERE s.position = (SELECT MAX(x.position) FROM {snap} x"
                   " WHERE x.doc_key = s.doc_key"
                   f" AND x.position <= {ph}){one}", [target, *([key] if key else [])])
-        found = {r["doc_key"]: (int(r["position"]), json.loads(r["doc"]))
+        found = {r["doc_key"]: (int(r["position"]), loads(r["doc"]))
                  for r in c.fetchall()}
         c.execute(f"SELECT doc_key FROM {snap} GROUP BY doc_key"
                   f" HAVING MIN(position) > {ph}", [target])
@@ -272,7 +272,7 @@ class SqlReadModel:
                   f" ORDER BY t.position",
                   [f"site:{site_id}", micros(start.isoformat()),
                    micros(end.isoformat())])
-        records = [json.loads(r["record"]) for r in c.fetchall()]
+        records = [loads(r["record"]) for r in c.fetchall()]
         fixes = self._corrections(c, gens, [r["event_id"] for r in records], upto)
         return [with_corrections(r, fixes[r["event_id"]]) if r["event_id"] in fixes
                 else r for r in records]
@@ -396,7 +396,7 @@ class SqlReadModel:
                              f" WHERE {' OR '.join(ors)})")
             c.execute(f"SELECT t.record FROM {timeline} t WHERE {' AND '.join(where)}"
                       f" ORDER BY t.position LIMIT {ph}", [*params, limit + 1])
-            records = [json.loads(r["record"]) for r in c.fetchall()]
+            records = [loads(r["record"]) for r in c.fetchall()]
             more = len(records) > limit
             records = records[:limit]
             fixes = self._corrections(c, gens, [r["event_id"] for r in records], upto)
@@ -417,7 +417,7 @@ class SqlReadModel:
                   [*(f"corrects:{e}" for e in event_ids), upto])
         fixes: dict[str, list[dict[str, Any]]] = {}
         for r in c.fetchall():
-            record = json.loads(r["record"])
+            record = loads(r["record"])
             fixes.setdefault(record["data"]["event_id"], []).append(record)
         return fixes
 
