@@ -27,7 +27,6 @@ CHUNK = 500
 CACHE_LIMIT = 200_000  # documents held in memory between batches, over all views
 
 
-
 def dumps(value: Any) -> str:
     """A document as the view tables hold it: compact JSON text, non-ASCII as is."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
