@@ -20,6 +20,8 @@ from domain.site import ALERT_LEVELS, POSTURES
 
 # Fields that identify or place an event; a correction may not move them.
 FIXED_FIELDS = frozenset({"site_id", "shift_id", "incoming_shift_id", "event_id"})
+# A site's or unit's region decides which keys may act on it, from registration on.
+REGION_FIELDS = frozenset({"province", "regency"})
 
 # Fields whose values are chosen from a list, and the severity scale.
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -86,6 +88,11 @@ class Correction(Aggregate):
                 raise InvalidValue(
                     f"changes.{name}",
                     "identifies the entry; record a new entry instead",
+                )
+            if name in REGION_FIELDS:
+                raise InvalidValue(
+                    f"changes.{name}",
+                    "places the entry in its region, which is fixed at registration",
                 )
             checked[name] = corrected_value(name, original[name], new)
         return cls(

@@ -268,29 +268,54 @@ TIMELINE_COLUMNS = ("position", "event_id", "type", "occurred_us", "recorded_us"
 def stream(c: Any, ph: str, timeline_generation: int, key: str, *, after: int,
            upto: int) -> list[Record]:
     """The records about `key` in (after, upto], each with the corrections up to
-    `upto` applied (corrections of earlier records are fetched too)."""
+    `upto` applied."""
+    return tails(c, ph, timeline_generation, {key: after}, upto)[key]
+
+
+def tails(c: Any, ph: str, timeline_generation: int, after: dict[str, int],
+          upto: int) -> dict[str, list[Record]]:
+    """For each key, its records in (after[key], upto] with their corrections
+    applied, fetched for many keys at once. A correction comes after what it
+    corrects, so the corrections of a record after `after` are after it too."""
     timeline = tables.docs_table("timeline", timeline_generation)
     subjects = tables.subjects_table(timeline_generation)
-    c.execute(f"SELECT t.record FROM {subjects} s JOIN {timeline} t"
-              f" ON t.position = s.position WHERE s.subject = {ph}"
-              f" AND s.position <= {ph} ORDER BY s.position", [key, upto])
-    records = [loads(r["record"]) for r in c.fetchall()]
-    fixes: dict[str, list[Record]] = {}
-    for r in records:
-        if r["type"] == "EntryCorrected":
-            fixes.setdefault(r["data"]["event_id"], []).append(r)
-    return [with_corrections(r, fixes[r["event_id"]]) if r["event_id"] in fixes else r
-            for r in records if r["position"] > after]
+    found: dict[str, list[Record]] = {key: [] for key in after}
+    for part in chunks(list(after.items())):
+        starts = ",".join([f"({ph},{ph})"] * len(part))
+        c.execute(f"WITH v(subject, after) AS (VALUES {starts})"
+                  f" SELECT s.subject, t.record FROM v JOIN {subjects} s"
+                  " ON s.subject = v.subject AND s.position > v.after"
+                  f" JOIN {timeline} t ON t.position = s.position"
+                  f" WHERE s.position <= {ph} ORDER BY s.subject, s.position",
+                  [x for pair in part for x in pair] + [upto])
+        for row in c.fetchall():
+            found[row["subject"]].append(loads(row["record"]))
+    for key, records in found.items():
+        fixes: dict[str, list[Record]] = {}
+        for r in records:
+            if r["type"] == "EntryCorrected":
+                fixes.setdefault(r["data"]["event_id"], []).append(r)
+        if fixes:
+            found[key] = [with_corrections(r, fixes[r["event_id"]])
+                          if r["event_id"] in fixes else r for r in records]
+    return found
 
 
-def replay(c: Any, ph: str, timeline_generation: int, view: View, key: str,
-           doc: Doc | None, *, after: int, upto: int) -> Doc | None:
-    """The document at `upto`, from its state at `after` and the events between, as
-    the runner would have folded them (a correction recomputes the document)."""
-    for record in stream(c, ph, timeline_generation, key, after=after, upto=upto):
-        if record["type"] == "EntryCorrected":
-            doc = fold(view, key, stream(c, ph, timeline_generation, key, after=0,
-                                         upto=record["position"]))
-        elif record["type"] in view.types:
-            doc = view.apply(doc, record, key)
-    return doc
+def replay(c: Any, ph: str, timeline_generation: int, view: View,
+           start: dict[str, tuple[int, Doc | None]], *,
+           upto: int) -> dict[str, Doc | None]:
+    """Each key's document at `upto`, from its state at a position (start[key]) and
+    the events since, as the runner would have folded them (a correction
+    recomputes the document)."""
+    records = tails(c, ph, timeline_generation,
+                    {key: at for key, (at, _) in start.items()}, upto)
+    out: dict[str, Doc | None] = {}
+    for key, (_, doc) in start.items():
+        for record in records[key]:
+            if record["type"] == "EntryCorrected":
+                doc = fold(view, key, stream(c, ph, timeline_generation, key, after=0,
+                                             upto=record["position"]))
+            elif record["type"] in view.types:
+                doc = view.apply(doc, record, key)
+        out[key] = doc
+    return out

@@ -177,29 +177,25 @@ class SqlReadModel:
         if target is None or target >= live:
             return self._docs(c, "board", gens, prefix="site:", key=key,
                               containing=containing)
-        view = FOLDED["board"]
+        # Every site is in the live board, and its region never changes, so the
+        # live documents choose the sites; each is then replayed from its latest
+        # snapshot at or before the target (or from nothing).
+        table = tables.docs_table("board", gens["board"])
         snap = tables.snapshot_table("board", gens["board"])
         ph = self.ph
-        one = f" AND s.doc_key = {ph}" if key else ""
-        c.execute(f"SELECT s.doc_key, s.position, s.doc FROM {snap} s"
-                  f" WHERE s.position = (SELECT MAX(x.position) FROM {snap} x"
-                  " WHERE x.doc_key = s.doc_key"
-                  f" AND x.position <= {ph}){one}", [target, *([key] if key else [])])
-        found = {r["doc_key"]: (int(r["position"]), loads(r["doc"]))
+        which = f"b.doc_key = {ph}" if key else f"b.doc_key LIKE {ph}"
+        narrow = "".join(f" AND b.doc LIKE {ph} ESCAPE '\\'" for _ in containing)
+        c.execute(f"SELECT b.doc_key, s.position, s.doc FROM {table} b"
+                  f" LEFT JOIN {snap} s ON s.doc_key = b.doc_key"
+                  f" AND s.position = (SELECT MAX(x.position) FROM {snap} x"
+                  f" WHERE x.doc_key = b.doc_key AND x.position <= {ph})"
+                  f" WHERE {which}{narrow}",
+                  [target, key or "site:%", *map(like_pattern, containing)])
+        start = {r["doc_key"]: (int(r["position"] or 0),
+                                None if r["doc"] is None else loads(r["doc"]))
                  for r in c.fetchall()}
-        c.execute(f"SELECT doc_key FROM {snap} GROUP BY doc_key"
-                  f" HAVING MIN(position) > {ph}", [target])
-        for r in c.fetchall():
-            if key is None or r["doc_key"] == key:
-                found.setdefault(r["doc_key"], (0, None))
-        docs: list[Doc] = []
-        for doc_key in sorted(found):
-            at, doc = found[doc_key]
-            doc = replay(c, ph, gens["timeline"], view, doc_key, doc, after=at,
-                         upto=target)
-            if doc is not None:
-                docs.append(doc)
-        return docs
+        docs = replay(c, ph, gens["timeline"], FOLDED["board"], start, upto=target)
+        return [doc for _, doc in sorted(docs.items()) if doc is not None]
 
     # --- the site board -------------------------------------------------------------
 

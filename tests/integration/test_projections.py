@@ -164,6 +164,11 @@ def test_as_of_answers_equal_a_rebuild_truncated_there(demo: Jaga) -> None:
         past = reads.sites(as_of_position=position, limit=1000)
         assert past["as_of_position"] == position
         assert past == truncated.sites(as_of_position=position, limit=1000)
+        for region in ({"regency": "kab-jember"}, {"province": "sumatera-selatan"}):
+            narrowed = reads.sites(as_of_position=position, limit=1000, **region)
+            assert narrowed == truncated.sites(limit=1000, **region)
+            if position > 80:
+                assert 0 < len(narrowed["items"]) < len(past["items"])
         for site_id in ("kpu-kab-jember", "gudang-kpu-kab-jember", "kpu-kab-oku"):
             assert (reads.site(site_id, as_of_position=position)
                     == truncated.site(site_id, as_of_position=position))

@@ -297,3 +297,19 @@ def test_correction_refuses_bad_changes(changes: object, field: str) -> None:
     with pytest.raises(InvalidValue) as e:
         correction(changes)
     assert e.value.field == field
+
+
+def test_correction_cannot_move_a_site_to_another_region() -> None:
+    from domain.correction import Correction
+
+    original = {"site_id": "kpu-kab-jember", "province": "jawa-timur",
+                "regency": "kab-jember", "name": "KPU Jember"}
+    for name in ("province", "regency"):
+        with pytest.raises(InvalidValue) as e:
+            Correction.record("e1", "SiteRegistered", "a1", original, "salah",
+                              {name: "kab-lain"}, T0)
+        assert e.value.field == f"changes.{name}"
+    fixed = Correction.record("e1", "SiteRegistered", "a1", original, "salah ketik",
+                              {"name": "KPU Kabupaten Jember"}, T0)
+    assert fixed.collect_events()[0].changes == {  # type: ignore[attr-defined]
+        "name": "KPU Kabupaten Jember"}
