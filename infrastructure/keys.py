@@ -2,6 +2,10 @@
 
 A secret reads `jaga_<key id>_<random>`: the key id finds the row, and the hash of
 the whole secret is compared in constant time, so a lookup reveals nothing by timing.
+
+A server on PostgreSQL remembers the keys it has let in while it listens for
+revocations, which every process announces with NOTIFY: a request then needs no
+lookup, and a revocation still reaches every server within milliseconds.
 """
 
 from __future__ import annotations
@@ -10,9 +14,13 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import structlog
+from eventsourcing.postgres import PostgresDatastore
 
 from application.access import Scope, check_role, parse_scope, scope_text
 from domain.errors import NotFound
@@ -20,6 +28,10 @@ from domain.values import text
 from infrastructure.store.log import single_read
 
 PREFIX = "jaga_"
+CHANNEL = "jaga_keys"
+REMEMBERED = 10_000
+
+log = structlog.get_logger("jaga.keys")
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,13 @@ class KeyStore:
     def __init__(self, recorder: Any) -> None:
         self.datastore = recorder.datastore
         self.ph: str = recorder.dialect.ph
+        self.postgres = isinstance(self.datastore, PostgresDatastore)
+        # Keys let in, by the hash of their secret; kept only while listening.
+        self._known: dict[str, ApiKey] = {}
+        self._listening = False
+        self._generation = 0  # moves on with every revocation heard
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         with self.datastore.transaction(commit=True) as c:
             c.execute(
                 "CREATE TABLE IF NOT EXISTS jaga_keys ("
@@ -89,6 +108,10 @@ class KeyStore:
             )
         return key, secret
 
+    def remembered(self, secret: str) -> ApiKey | None:
+        """The key with this secret if it was let in and not revoked since; no I/O."""
+        return self._known.get(_hash(secret)) if self._listening else None
+
     def authenticate(self, secret: str) -> ApiKey | None:
         """The live key with this secret, or None."""
         if not secret.startswith(PREFIX):
@@ -96,12 +119,59 @@ class KeyStore:
         key_id, sep, _ = secret[len(PREFIX) :].partition("_")
         if not sep:
             return None
+        generation = self._generation
         row = self._row(key_id)
         if row is None or row["revoked_at"] is not None:
             return None
-        if not hmac.compare_digest(row["secret_hash"], _hash(secret)):
+        digest = _hash(secret)
+        if not hmac.compare_digest(row["secret_hash"], digest):
             return None
-        return self._key(row)
+        key = self._key(row)
+        # Not if a revocation was heard while the row was read: it may be this one.
+        if self._listening and generation == self._generation:
+            if len(self._known) >= REMEMBERED:
+                self._known.clear()
+            self._known[digest] = key
+        return key
+
+    def follow_revocations(self) -> None:
+        """Starts listening for revocations (PostgreSQL), and remembering keys."""
+        if self.postgres and self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self._listen, name="jaga-keys-listen", daemon=True
+            )
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _forget(self) -> None:
+        self._generation += 1
+        self._known.clear()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self.datastore.get_connection() as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._listening = True
+                    try:
+                        while not self._stop.is_set():
+                            for _ in conn.notifies(timeout=0.5, stop_after=1):
+                                self._forget()
+                    finally:
+                        # Unheard revocations may follow: nothing is trusted until
+                        # listening again.
+                        self._listening = False
+                        self._forget()
+                    conn.execute(f"UNLISTEN {CHANNEL}")
+            except Exception as error:  # every request looks its key up meanwhile
+                log.warning("key revocation listener failed", error=str(error))
+                self._stop.wait(1.0)
 
     def list(self) -> list[ApiKey]:
         with self.datastore.transaction(commit=False) as c:
@@ -125,6 +195,9 @@ class KeyStore:
                 f"UPDATE jaga_keys SET revoked_at = {self.ph} WHERE key_id = {self.ph}",
                 [now, key_id],
             )
+            if self.postgres:
+                c.execute(f"NOTIFY {CHANNEL}")  # delivered when this commits
+        self._forget()
         return self.get(key_id)
 
     def _row(self, key_id: str) -> Any | None:

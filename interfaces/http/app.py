@@ -62,6 +62,7 @@ def create_app(
         state: Any = api.state
         state.jaga = jaga
         state.keys = KeyStore(jaga.recorder)
+        state.keys.follow_revocations()
         state.read_model = open_read_model(jaga)
         state.projections = open_projections(jaga)
         state.audit = AuditService(jaga, settings)
@@ -71,6 +72,7 @@ def create_app(
             yield
         finally:
             state.audit.stop_timer()
+            state.keys.close()
             state.projections.stop()
             jaga.close()
 
