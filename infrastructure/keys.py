@@ -158,6 +158,7 @@ class KeyStore:
             try:
                 with self.datastore.get_connection() as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self._forget()  # a lookup begun before this may be stale
                     self._listening = True
                     try:
                         while not self._stop.is_set():
