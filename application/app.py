@@ -9,7 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     JSONTranscoder,
@@ -183,6 +187,28 @@ class Jaga(
             )
         self._remember(aggregate)
         return aggregate
+
+    def cached(self, aggregate_id: UUID) -> bool:
+        """Whether the aggregate cache holds it (then `load` only fast-forwards it)."""
+        cache = self.repository.cache
+        return cache is not None and aggregate_id in cache.cache
+
+    def preload(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate | None]:
+        """Private copies of the aggregates with these ids (None: no such aggregate),
+        read together in a few queries. Ids in the aggregate cache are left out:
+        `load` only fast-forwards those."""
+        finder = getattr(self.log, "events_of", None)
+        wanted = [i for i in ids if not self.cached(i)]
+        if finder is None or not wanted:
+            return {}
+        found: dict[UUID, Aggregate | None] = dict.fromkeys(wanted)
+        for aggregate_id, stored in finder(wanted).items():
+            events = (self.mapper.to_domain_event(s) for s in stored)
+            aggregate = project_aggregate(None, events)
+            if isinstance(aggregate, Aggregate):
+                self._remember(aggregate)
+                found[aggregate_id] = aggregate
+        return found
 
     def exists(self, aggregate_id: UUID) -> bool:
         if aggregate_id in self.known_ids:

@@ -58,11 +58,13 @@ class _State:
     # Read-only memos for the batch's few milliseconds: a change that races with
     # them is caught by the versions at commit, as on the one-by-one path.
     loaded: dict[UUID, Aggregate] = field(default_factory=dict)
+    absent: set[UUID] = field(default_factory=set)
     known: dict[UUID, bool] = field(default_factory=dict)
-    # While discovering, an id not yet known stops its command and is looked up
-    # with the others of the pass in one query, instead of one query each.
+    # While discovering, an id not yet known or loaded stops its command and is
+    # read with the others of the pass in one query, instead of one query each.
     discovering: bool = False
     misses: set[UUID] = field(default_factory=set)
+    load_misses: set[UUID] = field(default_factory=set)
     slot: _Slot = field(default_factory=_Slot)
     index: int = 0
 
@@ -94,6 +96,12 @@ class _Overlay(Jaga):
         else:
             found = state.loaded.get(aggregate_id)
             if found is None:
+                if aggregate_id in state.absent:
+                    raise NotFound(f"unknown {field.removesuffix('_id')}: {label}",
+                                   field=field, id=label)
+                if state.discovering and not self.cached(aggregate_id):
+                    state.load_misses.add(aggregate_id)
+                    raise _Miss
                 found = super().load(cls, aggregate_id, field, label)
                 state.loaded[aggregate_id] = found
         if not isinstance(found, cls):
@@ -227,9 +235,12 @@ def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
     Answers, in order, each command's answer or the exception it raised.
     """
     known: dict[UUID, bool] = {}
+    loaded: dict[UUID, Aggregate] = {}
+    absent: set[UUID] = set()
     finder = getattr(app.log, "known_ids", None)
     for discovering in [True] * (DISCOVERY_PASSES if finder else 0) + [False]:
-        state = _State(known=known, discovering=discovering)
+        state = _State(known=known, loaded=loaded, absent=absent,
+                       discovering=discovering)
         view = _view(app, state)
         slots: list[_Slot] = []
         outcomes: list[Outcome | None] = [None] * len(commands)
@@ -240,11 +251,16 @@ def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
                 outcomes[i] = _attempt(view, command)
             except _Miss:
                 continue
-        if not state.misses:
+        if not state.misses and not state.load_misses:
             break
         assert finder is not None
         present = finder(list(state.misses))
         known.update({i: i in present for i in state.misses})
+        for aggregate_id, aggregate in app.preload(list(state.load_misses)).items():
+            if aggregate is None:
+                absent.add(aggregate_id)
+            else:
+                loaded[aggregate_id] = aggregate
     replayed = _answered_before(app, state)
     # A write decided on one that is not saved now is decided again, alone.
     blocked = set(replayed)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 
 from application.records import canonical_bytes
@@ -183,6 +184,29 @@ class LogQueries:
                 [i.hex if as_text else i for i in part],
             )
             found |= {UUID(str(r["originator_id"])) for r in rows}
+        return found
+
+    def events_of(self, ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """The stored events of each of these aggregates, a few queries in all."""
+        ph = self.dialect.ph
+        as_text = ph == "?"
+        found: dict[UUID, list[StoredEvent]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            rows = self._rows(
+                "SELECT originator_id, originator_version, topic, state"
+                f" FROM {self.events_table_name}"
+                f" WHERE originator_id IN ({','.join([ph] * len(part))})"
+                " ORDER BY originator_id, originator_version",
+                [i.hex if as_text else i for i in part],
+            )
+            for r in rows:
+                aggregate_id = UUID(str(r["originator_id"]))
+                found.setdefault(aggregate_id, []).append(
+                    StoredEvent(aggregate_id, r["originator_version"], r["topic"],
+                                bytes(r["state"]))
+                )
         return found
 
     def _select_stored(self) -> str:
