@@ -86,13 +86,15 @@ def like_pattern(fragment: str) -> str:
     return f"%{escaped}%"
 
 
-def page(items: list[dict[str, Any]], limit: int, cursor: str | None,
-         position: int) -> Page:
+def page(items: list[Any], limit: int, cursor: str | None, position: int,
+         shape: Callable[[Any], dict[str, Any]] | None = None) -> Page:
+    """One page of `items`; `shape`, if given, makes the page's items only."""
     start = decode_cursor(cursor)
     chosen = items[start:start + check_limit(limit)]
     more = start + len(chosen) < len(items)
     nxt = encode_cursor(start + len(chosen)) if more else None
-    return {"items": chosen, "next": nxt, "as_of_position": position}
+    shaped = chosen if shape is None else [shape(item) for item in chosen]
+    return {"items": shaped, "next": nxt, "as_of_position": position}
 
 
 class SqlReadModel:
@@ -213,13 +215,17 @@ class SqlReadModel:
             docs = self._board_docs(c, gens, target, live, containing=field_fragments(
                 province=province, regency=regency, kind=kind))
         stage = self._stage(now)
-        rows = [board.row(d, now, stage) for d in docs
+        docs = [d for d in docs
                 if (province is None or d["province"] == province)
                 and (regency is None or d["regency"] == regency)
                 and (kind is None or d["kind"] == kind)
                 and in_scope([[d["province"], d["regency"]]], scope)]
-        rows = [r for r in rows if status is None or r["status"] == status]
-        return page(rows, limit, cursor, live if target is None else target)
+        position = live if target is None else target
+        if status is None:  # only the page's sites need judging
+            return page(docs, limit, cursor, position,
+                        lambda d: board.row(d, now, stage))
+        rows = [r for d in docs if (r := board.row(d, now, stage))["status"] == status]
+        return page(rows, limit, cursor, position)
 
     def site(self, site_id: str, *, scope: Scope = None, as_of: datetime | None = None,
              as_of_position: int | None = None) -> dict[str, Any] | None:
@@ -333,7 +339,7 @@ class SqlReadModel:
         docs.sort(key=lambda d: d["patrol_id"])
         docs.sort(key=lambda d: d["started_at"] or d["planned_at"], reverse=True)
         docs.sort(key=lambda d: PATROL_ORDER[d["status"]])
-        return page([patrols.row(d) for d in docs], limit, cursor, position)
+        return page(docs, limit, cursor, position, patrols.row)
 
     def patrol(self, patrol_id: str, *, scope: Scope = None) -> dict[str, Any] | None:
         with self.store.transaction(commit=False) as c:
