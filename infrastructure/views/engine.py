@@ -201,6 +201,10 @@ class Writer:
 
     def _load(self, c: Any, view: str, keys: list[str]) -> dict[str, Doc]:
         docs: dict[str, Doc] = {}
+        if self.ph == "%s":  # one array: a short statement psycopg parses once
+            c.execute(f"SELECT doc_key, doc FROM {self.table(view)}"
+                      " WHERE doc_key = ANY(%b)", [keys])
+            return {r["doc_key"]: loads(r["doc"]) for r in c.fetchall()}
         for part in chunks(keys):
             marks = ",".join([self.ph] * len(part))
             c.execute(f"SELECT doc_key, doc FROM {self.table(view)}"
@@ -247,6 +251,18 @@ class Writer:
     def _upsert(self, c: Any, view: str, rows: list[tuple[str, int, str]]) -> None:
         """Writes documents (already JSON text), many rows per statement."""
         ph = self.ph
+        if ph == "%s" and rows:
+            # Three arrays rather than three placeholders a row: psycopg parses a
+            # long statement again on every call, and this short one once. Binary,
+            # so the documents' quotes need no escaping inside the array.
+            keys, positions, docs = zip(*rows, strict=True)
+            c.execute(
+                f"INSERT INTO {self.table(view)} (doc_key, position, doc)"
+                " SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[])"
+                " ON CONFLICT (doc_key) DO UPDATE"
+                " SET position = excluded.position, doc = excluded.doc",
+                [list(keys), list(positions), list(docs)])
+            return
         for part in chunks(rows):
             values = ",".join([f"({ph},{ph},{ph})"] * len(part))
             c.execute(
