@@ -8,8 +8,10 @@ in one transaction, so the tracked position holds for the new tables too.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from application.projections.common import Record
 from application.read import VIEW_NAMES
 from infrastructure.views.engine import Writer
 from infrastructure.views.store import ViewStore
@@ -54,16 +56,26 @@ def rebuild(store: ViewStore, views: Sequence[str] | None = None, *,
         store.create_generation(v, fresh[v])
     writer = Writer(store.dialect, fresh, names, fresh=True)
     position = events = 0
-    while position < target:
-        with store.transaction(commit=True) as c:
-            count, records = store.read_lazily(c, position,
-                                               min(batch, target - position))
-            if not count:
+
+    def read(after: int) -> list[Record]:
+        with store.transaction(commit=False) as c:
+            return store.read_records(c, after, min(batch, target - after))
+
+    # The next batch is read and decoded in a thread while this one is written:
+    # the log only grows, so what follows a position never changes.
+    with ThreadPoolExecutor(1, thread_name_prefix="jaga-rebuild-read") as reader:
+        ahead = reader.submit(read, position) if position < target else None
+        while ahead is not None:
+            records = ahead.result()
+            if not records:
                 break
-            position = writer.apply(c, records)
-        events += count
-        if progress is not None:
-            progress(position, target)
+            last = records[-1]["position"]
+            ahead = reader.submit(read, last) if last < target else None
+            with store.transaction(commit=True) as c:
+                position = writer.apply(c, records)
+            events += len(records)
+            if progress is not None:
+                progress(position, target)
     if swap:
         with store.transaction(commit=True) as c:
             store.lock(c)
