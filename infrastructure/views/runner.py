@@ -129,7 +129,13 @@ class ProjectionService:
     def wake(self) -> None:
         self._wake.set()
 
+    def alive(self) -> bool:
+        """Whether every thread it started still runs."""
+        return bool(self._threads) and all(t.is_alive() for t in self._threads)
+
     def _run(self) -> None:
+        # Nothing here may touch the store outside the try: with the store down,
+        # an error escaping would end the thread and freeze the views for good.
         while not self._stop.is_set():
             try:
                 self.catch_up()
@@ -139,11 +145,13 @@ class ProjectionService:
                 backoff = min(MAX_BACKOFF, 0.5 * 2 ** min(self.failures, 8))
                 log.error("projection batch failed; will resume from the tracked "
                           "position", error=self.last_error, failures=self.failures,
-                          position=self.store.position(), backoff_seconds=backoff)
+                          backoff_seconds=backoff)
                 self._stop.wait(backoff)
                 continue
             if self.failures:
-                log.info("projections resumed", position=self.store.position())
+                writer = self.projection.writer
+                log.info("projections resumed",
+                         position=None if writer is None else writer.position)
             self.failures = 0
             self.last_error = None
             self._wake.wait(self.poll_seconds)
