@@ -11,6 +11,7 @@ from infrastructure.settings import Settings
 from infrastructure.store import library_env
 
 if TYPE_CHECKING:
+    from infrastructure.views.process import ViewsProcess
     from infrastructure.views.runner import ProjectionService
 
 
@@ -32,3 +33,19 @@ def open_projections(app: Jaga) -> ProjectionService:
     from infrastructure.views.wiring import projections
 
     return projections(app)
+
+
+def serve_projections(
+    app: Jaga, settings: Settings
+) -> ProjectionService | ViewsProcess:
+    """The runner a server starts: on PostgreSQL in a process of its own, on SQLite
+    (one file, no NOTIFY) in the server's process."""
+    from eventsourcing.postgres import PostgresDatastore
+
+    from infrastructure.views.process import ViewsProcess
+    from infrastructure.views.wiring import view_store
+
+    store = view_store(app)
+    if isinstance(store.datastore, PostgresDatastore):
+        return ViewsProcess(settings, store)
+    return open_projections(app)

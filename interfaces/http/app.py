@@ -13,7 +13,7 @@ from infrastructure.audit.service import AuditService
 from infrastructure.keys import KeyStore
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
-from infrastructure.wiring import open_app, open_projections, open_read_model
+from infrastructure.wiring import open_app, open_read_model, serve_projections
 from interfaces.http import (
     audit,
     batch,
@@ -64,7 +64,7 @@ def create_app(
         state.keys = KeyStore(jaga.recorder)
         state.keys.follow_revocations()
         state.read_model = open_read_model(jaga)
-        state.projections = open_projections(jaga)
+        state.projections = serve_projections(jaga, settings)
         state.audit = AuditService(jaga, settings)
         state.projections.start()
         state.audit.start_timer(checkpoint_interval)
