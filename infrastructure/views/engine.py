@@ -296,16 +296,31 @@ def tails(c: Any, ph: str, timeline_generation: int, after: dict[str, int],
     timeline = tables.docs_table("timeline", timeline_generation)
     subjects = tables.subjects_table(timeline_generation)
     found: dict[str, list[Record]] = {key: [] for key in after}
-    for part in chunks(list(after.items())):
-        starts = ",".join([f"({ph},{ph})"] * len(part))
-        c.execute(f"WITH v(subject, after) AS (VALUES {starts})"
-                  f" SELECT s.subject, t.record FROM v JOIN {subjects} s"
-                  " ON s.subject = v.subject AND s.position > v.after"
-                  f" JOIN {timeline} t ON t.position = s.position"
-                  f" WHERE s.position <= {ph} ORDER BY s.subject, s.position",
-                  [x for pair in part for x in pair] + [upto])
-        for row in c.fetchall():
-            found[row["subject"]].append(loads(row["record"]))
+    if ph == "%s" and after:
+        # One index range per key. The fence (OFFSET 0) keeps PostgreSQL from
+        # flattening it into a scan of the whole subject index.
+        c.execute("SELECT v.subject, x.record"
+                  " FROM unnest(%b::text[], %b::bigint[]) AS v(subject, after)"
+                  " CROSS JOIN LATERAL (SELECT s.position, t.record"
+                  f" FROM {subjects} s JOIN {timeline} t ON t.position = s.position"
+                  " WHERE s.subject = v.subject AND s.position > v.after"
+                  " AND s.position <= %s ORDER BY s.position OFFSET 0) x"
+                  " ORDER BY v.subject, x.position",
+                  [list(after), list(after.values()), upto])
+        rows = c.fetchall()
+    else:
+        rows = []
+        for part in chunks(list(after.items())):
+            starts = ",".join([f"({ph},{ph})"] * len(part))
+            c.execute(f"WITH v(subject, after) AS (VALUES {starts})"
+                      f" SELECT s.subject, t.record FROM v JOIN {subjects} s"
+                      " ON s.subject = v.subject AND s.position > v.after"
+                      f" JOIN {timeline} t ON t.position = s.position"
+                      f" WHERE s.position <= {ph} ORDER BY s.subject, s.position",
+                      [x for pair in part for x in pair] + [upto])
+            rows += c.fetchall()
+    for row in rows:
+        found[row["subject"]].append(loads(row["record"]))
     for key, records in found.items():
         fixes: dict[str, list[Record]] = {}
         for r in records:
