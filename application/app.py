@@ -23,6 +23,7 @@ from eventsourcing.persistence import (
 )
 
 from application.calendar import ElectionCalendar
+from application.commands.base import unknown
 from application.commands.duty import DutyCommands
 from application.commands.incidents import IncidentCommands
 from application.commands.neutrality import NeutralityCommands
@@ -32,7 +33,7 @@ from application.commit import Committer, DirectCommitter
 from application.errors import CommandConflict, IdempotencyKeyReused
 from application.records import event_record
 from application.writes import Context, Write, fingerprint
-from domain.errors import DomainError, InvalidValue, NotFound
+from domain.errors import DomainError, InvalidValue
 from domain.site import Site
 from domain.unit import Personnel, Unit
 from domain.values import aware
@@ -178,13 +179,9 @@ class Jaga(
                 aggregate_id, deepcopy_from_cache=copy
             )
         except AggregateNotFoundError:
-            raise NotFound(
-                f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
-            ) from None
+            raise unknown(field, label) from None
         if not isinstance(aggregate, cls):
-            raise NotFound(
-                f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
-            )
+            raise unknown(field, label)
         self._remember(aggregate)
         return aggregate
 

@@ -24,6 +24,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
 from application.app import Jaga
+from application.commands.base import unknown
 from application.commit import commit_together
 from application.errors import IdempotencyKeyReused
 from application.writes import Context, Write, fingerprint
@@ -97,17 +98,14 @@ class _Overlay(Jaga):
             found = state.loaded.get(aggregate_id)
             if found is None:
                 if aggregate_id in state.absent:
-                    raise NotFound(f"unknown {field.removesuffix('_id')}: {label}",
-                                   field=field, id=label)
+                    raise unknown(field, label)
                 if state.discovering and not self.cached(aggregate_id):
                     state.load_misses.add(aggregate_id)
                     raise _Miss
                 found = super().load(cls, aggregate_id, field, label)
                 state.loaded[aggregate_id] = found
         if not isinstance(found, cls):
-            raise NotFound(
-                f"unknown {field.removesuffix('_id')}: {label}", field=field, id=label
-            )
+            raise unknown(field, label)
         # A copy, so a command that fails half-way leaves the overlay untouched;
         # a look that changes nothing needs none.
         return deepcopy(found) if copy else found

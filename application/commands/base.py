@@ -73,6 +73,10 @@ def uuid_of(value: object, field: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise NotFound(
-            f"unknown {field.removesuffix('_id')}: {value}", field=field, id=str(value)
-        ) from None
+        raise unknown(field, str(value)) from None
+
+
+def unknown(field: str, label: str) -> NotFound:
+    """The error for an id that names nothing of its kind: `unknown site: x`."""
+    kind = field.removesuffix("_id")
+    return NotFound(f"unknown {kind}: {label}", field=field, id=label)
