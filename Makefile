@@ -27,6 +27,7 @@ test: $(STAMP) browser
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy domain application
 

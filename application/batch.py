@@ -237,8 +237,9 @@ def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
     absent: set[UUID] = set()
     finder = getattr(app.log, "known_ids", None)
     for discovering in [True] * (DISCOVERY_PASSES if finder else 0) + [False]:
-        state = _State(known=known, loaded=loaded, absent=absent,
-                       discovering=discovering)
+        state = _State(
+            known=known, loaded=loaded, absent=absent, discovering=discovering
+        )
         view = _view(app, state)
         slots: list[_Slot] = []
         outcomes: list[Outcome | None] = [None] * len(commands)

@@ -11,8 +11,17 @@ Scope = Sequence[tuple[str, str | None]] | None
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
-VIEW_NAMES = ("directory", "timeline", "board", "incidents", "patrols", "register",
-              "custody", "gaps", "stats")
+VIEW_NAMES = (
+    "directory",
+    "timeline",
+    "board",
+    "incidents",
+    "patrols",
+    "register",
+    "custody",
+    "gaps",
+    "stats",
+)
 
 
 class Page(TypedDict):
@@ -33,62 +42,111 @@ class ReadModel(Protocol):
     """The projections' answers; every method only returns what is inside `scope`."""
 
     def sites(
-        self, *, province: str | None = None, regency: str | None = None,
-        kind: str | None = None, status: str | None = None, scope: Scope = None,
-        as_of: datetime | None = None, as_of_position: int | None = None,
-        limit: int = DEFAULT_LIMIT, cursor: str | None = None,
+        self,
+        *,
+        province: str | None = None,
+        regency: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        scope: Scope = None,
+        as_of: datetime | None = None,
+        as_of_position: int | None = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
     ) -> Page: ...
 
     def site(
-        self, site_id: str, *, scope: Scope = None, as_of: datetime | None = None,
+        self,
+        site_id: str,
+        *,
+        scope: Scope = None,
+        as_of: datetime | None = None,
         as_of_position: int | None = None,
     ) -> dict[str, Any] | None: ...
 
     def gaps(
-        self, site_id: str, *, start: datetime, end: datetime, scope: Scope = None,
+        self,
+        site_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        scope: Scope = None,
     ) -> dict[str, Any]: ...
 
     def incidents(
-        self, *, status: str | None = None, min_severity: int | None = None,
-        site_id: str | None = None, scope: Scope = None, limit: int = DEFAULT_LIMIT,
+        self,
+        *,
+        status: str | None = None,
+        min_severity: int | None = None,
+        site_id: str | None = None,
+        scope: Scope = None,
+        limit: int = DEFAULT_LIMIT,
         cursor: str | None = None,
     ) -> Page: ...
 
     def incident(
-        self, incident_id: str, *, scope: Scope = None,
+        self,
+        incident_id: str,
+        *,
+        scope: Scope = None,
     ) -> dict[str, Any] | None: ...
 
     def patrols(
-        self, *, status: str | None = None, scope: Scope = None,
-        limit: int = DEFAULT_LIMIT, cursor: str | None = None,
+        self,
+        *,
+        status: str | None = None,
+        scope: Scope = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
     ) -> Page: ...
 
     def patrol(
-        self, patrol_id: str, *, scope: Scope = None,
+        self,
+        patrol_id: str,
+        *,
+        scope: Scope = None,
     ) -> dict[str, Any] | None: ...
 
     def timeline(
-        self, *, site_id: str | None = None, unit_id: str | None = None,
-        personnel_id: str | None = None, patrol_id: str | None = None,
-        incident_id: str | None = None, types: Sequence[str] | None = None,
-        start: datetime | None = None, end: datetime | None = None,
-        scope: Scope = None, as_of: datetime | None = None,
-        as_of_position: int | None = None, limit: int = DEFAULT_LIMIT,
+        self,
+        *,
+        site_id: str | None = None,
+        unit_id: str | None = None,
+        personnel_id: str | None = None,
+        patrol_id: str | None = None,
+        incident_id: str | None = None,
+        types: Sequence[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        scope: Scope = None,
+        as_of: datetime | None = None,
+        as_of_position: int | None = None,
+        limit: int = DEFAULT_LIMIT,
         cursor: str | None = None,
     ) -> Page: ...
 
     def register(
-        self, *, unit_id: str | None = None, personnel_id: str | None = None,
+        self,
+        *,
+        unit_id: str | None = None,
+        personnel_id: str | None = None,
         scope: Scope = None,
     ) -> dict[str, Any]: ...
 
     def stats(
-        self, *, province: str | None = None, regency: str | None = None,
-        date: date | None = None, scope: Scope = None,
+        self,
+        *,
+        province: str | None = None,
+        regency: str | None = None,
+        date: date | None = None,
+        scope: Scope = None,
     ) -> Page: ...
 
     def custody(
-        self, site_id: str, *, scope: Scope = None,
+        self,
+        site_id: str,
+        *,
+        scope: Scope = None,
     ) -> dict[str, Any] | None: ...
 
     def covert_site_ids(self) -> set[str]: ...

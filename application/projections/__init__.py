@@ -45,7 +45,8 @@ def routes(views: list[View]) -> dict[str, list[View]]:
 
 
 FOLDED: dict[str, View] = {
-    v.name: v for v in (
+    v.name: v
+    for v in (
         View("board", board.KINDS, board.apply, board.TYPES, snapshots=True),
         View("incidents", incidents.KINDS, incidents.apply, incidents.TYPES),
         View("patrols", patrols.KINDS, patrols.apply, patrols.TYPES),
@@ -58,7 +59,10 @@ FOLDED: dict[str, View] = {
 
 
 def fold(
-    view: View, key: str, records: list[Record], doc: Doc | None = None,
+    view: View,
+    key: str,
+    records: list[Record],
+    doc: Doc | None = None,
 ) -> Doc | None:
     """The document after `records` (already corrected), corrections themselves
     skipped: it is how a document is recomputed when one of its events is corrected."""

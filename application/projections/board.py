@@ -20,27 +20,60 @@ from application.projections.common import (
 
 KINDS = ("site",)
 # The event types `apply` acts on; the runner skips the others for this view.
-TYPES = frozenset({
-    "SiteRegistered", "SiteUpdated", "GuardRequirementSet", "AlertLevelChanged",
-    "SiteDecommissioned", "ShiftStarted", "ShiftHandedOver", "ShiftEnded",
-    "CheckedIn", "SiteVisited", "AssignmentIssued", "AssignmentRevoked",
-    *INCIDENT_TYPES})
+TYPES = frozenset(
+    {
+        "SiteRegistered",
+        "SiteUpdated",
+        "GuardRequirementSet",
+        "AlertLevelChanged",
+        "SiteDecommissioned",
+        "ShiftStarted",
+        "ShiftHandedOver",
+        "ShiftEnded",
+        "CheckedIn",
+        "SiteVisited",
+        "AssignmentIssued",
+        "AssignmentRevoked",
+        *INCIDENT_TYPES,
+    }
+)
 # Hours between patrol visits when the site sets none, by alert level.
 PATROL_HOURS = {"normal": 24, "waspada": 12, "siaga": 6, "awas": 3}
 TIGHT_STAGES = ("quiet_period", "voting")  # intervals are halved in these stages
-SITE_FIELDS = ("kind", "name", "province", "regency", "province_name", "regency_name",
-               "address", "timezone", "posture", "required_guards", "lat", "lon")
+SITE_FIELDS = (
+    "kind",
+    "name",
+    "province",
+    "regency",
+    "province_name",
+    "regency_name",
+    "address",
+    "timezone",
+    "posture",
+    "required_guards",
+    "lat",
+    "lon",
+)
 
 
 def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     t, d = record["type"], record["data"]
     if t == "SiteRegistered":
-        doc = {"site_id": d["site_id"], **{f: d.get(f) for f in SITE_FIELDS},
-               "registered_at": record["occurred_at"], "alert_level": "normal",
-               "alert_reason": None, "checkin_interval_minutes": None,
-               "patrol_interval_minutes": None, "decommissioned": False,
-               "on_duty": None, "last_check_in_at": None, "last_patrol_visit": None,
-               "incidents": {}, "assignments": {}}
+        doc = {
+            "site_id": d["site_id"],
+            **{f: d.get(f) for f in SITE_FIELDS},
+            "registered_at": record["occurred_at"],
+            "alert_level": "normal",
+            "alert_reason": None,
+            "checkin_interval_minutes": None,
+            "patrol_interval_minutes": None,
+            "decommissioned": False,
+            "on_duty": None,
+            "last_check_in_at": None,
+            "last_patrol_visit": None,
+            "incidents": {},
+            "assignments": {},
+        }
         return doc
     if doc is None:
         return None
@@ -71,14 +104,23 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
 def _duty(on_duty: Doc | None, record: Record) -> Doc | None:
     t, d = record["type"], record["data"]
     if t == "ShiftStarted":
-        return {"shift_id": d["shift_id"], "unit_id": d["unit_id"],
-                "commander_id": d["commander_id"], "roster": list(d["roster"]),
-                "headcount": len(d["roster"]), "since": record["occurred_at"]}
+        return {
+            "shift_id": d["shift_id"],
+            "unit_id": d["unit_id"],
+            "commander_id": d["commander_id"],
+            "roster": list(d["roster"]),
+            "headcount": len(d["roster"]),
+            "since": record["occurred_at"],
+        }
     if t == "ShiftHandedOver":
-        return {"shift_id": d["incoming_shift_id"], "unit_id": d["incoming_unit_id"],
-                "commander_id": d["incoming_commander_id"],
-                "roster": list(d["incoming_roster"]),
-                "headcount": len(d["incoming_roster"]), "since": record["occurred_at"]}
+        return {
+            "shift_id": d["incoming_shift_id"],
+            "unit_id": d["incoming_unit_id"],
+            "commander_id": d["incoming_commander_id"],
+            "roster": list(d["incoming_roster"]),
+            "headcount": len(d["incoming_roster"]),
+            "since": record["occurred_at"],
+        }
     if on_duty is not None and on_duty["shift_id"] == d["shift_id"]:
         return None
     return on_duty
@@ -87,8 +129,11 @@ def _duty(on_duty: Doc | None, record: Record) -> Doc | None:
 def _visit(last: Doc | None, record: Record) -> Doc:
     d = record["data"]
     owner = record.get("owner") or {}
-    visit = {"at": d["arrived_at"], "patrol_id": record["aggregate_id"],
-             "leader_id": owner.get("leader_id")}
+    visit = {
+        "at": d["arrived_at"],
+        "patrol_id": record["aggregate_id"],
+        "leader_id": owner.get("leader_id"),
+    }
     if last is None or later(last["at"], visit["at"]) == visit["at"]:
         return visit
     return last
@@ -112,25 +157,33 @@ def _incidents(incidents: dict[str, Doc], record: Record) -> dict[str, Doc]:
 
 
 def _assignments(
-    orders: dict[str, Doc], record: Record, site_id: str,
+    orders: dict[str, Doc],
+    record: Record,
+    site_id: str,
 ) -> dict[str, Doc]:
     d, aid = record["data"], record["aggregate_id"]
     orders = dict(orders)
     if record["type"] == "AssignmentIssued":
         headcount = d.get("headcount") or len(d.get("personnel_ids") or [])
         guarding = d.get("site_id") == site_id
-        orders[aid] = {"starts_at": d["starts_at"], "ends_at": d["ends_at"],
-                       "headcount": headcount if guarding else 0,
-                       "checkin_interval_minutes": d.get("checkin_interval_minutes"),
-                       "revoked_at": None}
+        orders[aid] = {
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "headcount": headcount if guarding else 0,
+            "checkin_interval_minutes": d.get("checkin_interval_minutes"),
+            "revoked_at": None,
+        }
     elif aid in orders:
         orders[aid] = {**orders[aid], "revoked_at": record["occurred_at"]}
     return orders
 
 
 def in_force(order: Doc, now: datetime) -> bool:
-    starts, ends, revoked = (when(order["starts_at"]), when(order["ends_at"]),
-                             when(order["revoked_at"]))
+    starts, ends, revoked = (
+        when(order["starts_at"]),
+        when(order["ends_at"]),
+        when(order["revoked_at"]),
+    )
     assert starts is not None and ends is not None
     return starts <= now < ends and (revoked is None or now < revoked)
 
@@ -139,8 +192,14 @@ def rules(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
     """The requirement, check-in and patrol intervals in force at `now`."""
     orders = [o for o in doc["assignments"].values() if in_force(o, now)]
     required = max([doc["required_guards"] or 0, *(o["headcount"] for o in orders)])
-    checkins = [m for m in [doc["checkin_interval_minutes"],
-                            *(o["checkin_interval_minutes"] for o in orders)] if m]
+    checkins = [
+        m
+        for m in [
+            doc["checkin_interval_minutes"],
+            *(o["checkin_interval_minutes"] for o in orders),
+        ]
+        if m
+    ]
     checkin = min(checkins) if checkins else None
     patrol = doc["patrol_interval_minutes"] or PATROL_HOURS[doc["alert_level"]] * 60
     if stage in TIGHT_STAGES:
@@ -190,8 +249,11 @@ def judge(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[str]]:
     ref_visit = when(visit["at"] if visit else doc["registered_at"])
     assert ref_visit is not None
     if now - ref_visit > timedelta(minutes=rule["patrol_minutes"]):
-        amber.append(f"no patrol visit for {_hours(now - ref_visit)}" if visit
-                     else "no patrol visit yet")
+        amber.append(
+            f"no patrol visit for {_hours(now - ref_visit)}"
+            if visit
+            else "no patrol visit yet"
+        )
     if red:
         return "red", red + amber
     if amber:
@@ -206,16 +268,24 @@ def row(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
     duty = doc["on_duty"]
     open_incidents = [i for i in doc["incidents"].values() if i["open"]]
     return {
-        "site_id": doc["site_id"], "kind": doc["kind"], "name": doc["name"],
-        "province": doc["province"], "regency": doc["regency"],
-        "province_name": doc["province_name"], "regency_name": doc["regency_name"],
-        "address": doc["address"], "timezone": doc["timezone"],
-        "posture": doc["posture"], "alert_level": doc["alert_level"],
+        "site_id": doc["site_id"],
+        "kind": doc["kind"],
+        "name": doc["name"],
+        "province": doc["province"],
+        "regency": doc["regency"],
+        "province_name": doc["province_name"],
+        "regency_name": doc["regency_name"],
+        "address": doc["address"],
+        "timezone": doc["timezone"],
+        "posture": doc["posture"],
+        "alert_level": doc["alert_level"],
         "required_guards": rule["required"],
         "on_duty": None if duty is None else {**duty, "required": rule["required"]},
         "last_check_in_at": doc["last_check_in_at"],
         "last_patrol_visit": doc["last_patrol_visit"],
         "open_incidents": len(open_incidents),
         "max_open_severity": max((i["severity"] for i in open_incidents), default=None),
-        "status": status, "reasons": reasons, "decommissioned": doc["decommissioned"],
+        "status": status,
+        "reasons": reasons,
+        "decommissioned": doc["decommissioned"],
     }

@@ -11,10 +11,19 @@ Doc = dict[str, Any]
 Record = dict[str, Any]
 
 # The events of an incident aggregate (views that follow incidents take all of them).
-INCIDENT_TYPES = frozenset({
-    "IncidentReported", "IncidentAcknowledged", "BackupRequested", "BackupArrived",
-    "IncidentEscalated", "IncidentNoteAdded", "IncidentResolved", "IncidentClosed",
-    "IncidentReopened"})
+INCIDENT_TYPES = frozenset(
+    {
+        "IncidentReported",
+        "IncidentAcknowledged",
+        "BackupRequested",
+        "BackupArrived",
+        "IncidentEscalated",
+        "IncidentNoteAdded",
+        "IncidentResolved",
+        "IncidentClosed",
+        "IncidentReopened",
+    }
+)
 
 
 def when(value: str | None) -> datetime | None:

@@ -11,22 +11,50 @@ TYPES = frozenset({"SealRecorded", "ShiftHandedOver", "LogisticsMoved"})
 
 def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     t, d = record["type"], record["data"]
-    base = doc or {"site_id": key_id(key), "seals": [], "movements": [],
-                   "regions": record.get("regions", [])}
-    stamp = {"at": record["occurred_at"], "position": record["position"],
-             "event_id": record["event_id"], "actor": record["actor"]}
+    base = doc or {
+        "site_id": key_id(key),
+        "seals": [],
+        "movements": [],
+        "regions": record.get("regions", []),
+    }
+    stamp = {
+        "at": record["occurred_at"],
+        "position": record["position"],
+        "event_id": record["event_id"],
+        "actor": record["actor"],
+    }
     if t == "SealRecorded":
-        seal = {**stamp, "source": "seal_check", "seal_numbers": d["seal_numbers"],
-                "status": d["status"], "notes": d.get("notes")}
+        seal = {
+            **stamp,
+            "source": "seal_check",
+            "seal_numbers": d["seal_numbers"],
+            "status": d["status"],
+            "notes": d.get("notes"),
+        }
         return {**base, "seals": [*base["seals"], seal]}
     if t == "ShiftHandedOver" and d.get("seals_intact") is not None:
-        seal = {**stamp, "source": "handover", "seal_numbers": [],
-                "status": "intact" if d["seals_intact"] else "broken",
-                "notes": d.get("observations")}
+        seal = {
+            **stamp,
+            "source": "handover",
+            "seal_numbers": [],
+            "status": "intact" if d["seals_intact"] else "broken",
+            "notes": d.get("observations"),
+        }
         return {**base, "seals": [*base["seals"], seal]}
     if t == "LogisticsMoved":
-        move = {**stamp, **{k: d.get(k) for k in (
-            "direction", "items", "from_location", "to_location", "escort_ids",
-            "seal_numbers")}}
+        move = {
+            **stamp,
+            **{
+                k: d.get(k)
+                for k in (
+                    "direction",
+                    "items",
+                    "from_location",
+                    "to_location",
+                    "escort_ids",
+                    "seal_numbers",
+                )
+            },
+        }
         return {**base, "movements": [*base["movements"], move]}
     return doc

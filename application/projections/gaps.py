@@ -11,9 +11,18 @@ from application.projections.common import Doc, Record, iso, key_id, when
 
 KINDS = ("site",)
 # The event types `apply` acts on; the runner skips the others for this view.
-TYPES = frozenset({
-    "SiteRegistered", "GuardRequirementSet", "ShiftStarted", "ShiftHandedOver",
-    "ShiftEnded", "SiteDecommissioned", "AssignmentIssued", "AssignmentRevoked"})
+TYPES = frozenset(
+    {
+        "SiteRegistered",
+        "GuardRequirementSet",
+        "ShiftStarted",
+        "ShiftHandedOver",
+        "ShiftEnded",
+        "SiteDecommissioned",
+        "AssignmentIssued",
+        "AssignmentRevoked",
+    }
+)
 # Check-ins this long before the window are read too, to see intervals crossing it.
 LOOK_BACK = timedelta(days=2)
 
@@ -21,9 +30,14 @@ LOOK_BACK = timedelta(days=2)
 def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     t, d, at = record["type"], record["data"], record["occurred_at"]
     if t == "SiteRegistered":
-        return {"site_id": key_id(key), "registered_at": at,
-                "required": [[at, d.get("required_guards") or 0]], "orders": {},
-                "duty": [], "regions": record.get("regions", [])}
+        return {
+            "site_id": key_id(key),
+            "registered_at": at,
+            "required": [[at, d.get("required_guards") or 0]],
+            "orders": {},
+            "duty": [],
+            "regions": record.get("regions", []),
+        }
     if doc is None:
         return None
     if t == "GuardRequirementSet":
@@ -36,14 +50,20 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     if t == "ShiftEnded":
         return {**doc, "duty": [*doc["duty"], [at, 0, None]]}
     if t in ("SiteDecommissioned",):
-        return {**doc, "duty": [*doc["duty"], [at, 0, None]],
-                "required": [*doc["required"], [at, 0]]}
+        return {
+            **doc,
+            "duty": [*doc["duty"], [at, 0, None]],
+            "required": [*doc["required"], [at, 0]],
+        }
     aid = record["aggregate_id"]
     if t == "AssignmentIssued" and d.get("site_id") == key_id(key):
-        order = {"starts_at": d["starts_at"], "ends_at": d["ends_at"],
-                 "headcount": d.get("headcount") or len(d.get("personnel_ids") or []),
-                 "checkin_interval_minutes": d.get("checkin_interval_minutes"),
-                 "revoked_at": None}
+        order = {
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "headcount": d.get("headcount") or len(d.get("personnel_ids") or []),
+            "checkin_interval_minutes": d.get("checkin_interval_minutes"),
+            "revoked_at": None,
+        }
         return {**doc, "orders": {**doc["orders"], aid: order}}
     if t == "AssignmentRevoked" and aid in doc["orders"]:
         order = {**doc["orders"][aid], "revoked_at": at}
@@ -52,8 +72,11 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
 
 
 def _order_span(order: Doc) -> tuple[datetime, datetime]:
-    starts, ends, revoked = (when(order["starts_at"]), when(order["ends_at"]),
-                             when(order["revoked_at"]))
+    starts, ends, revoked = (
+        when(order["starts_at"]),
+        when(order["ends_at"]),
+        when(order["revoked_at"]),
+    )
     assert starts is not None and ends is not None
     return starts, min(ends, revoked) if revoked else ends
 
@@ -103,24 +126,40 @@ def understaffed(doc: Doc, start: datetime, end: datetime) -> list[dict[str, Any
         else:
             continue
         last = periods[-1] if periods else None
-        if (last and last["to"] == iso(a) and last["headcount"] == have
-                and last["required"] == need and last["source"] == source):
+        if (
+            last
+            and last["to"] == iso(a)
+            and last["headcount"] == have
+            and last["required"] == need
+            and last["source"] == source
+        ):
             last["to"] = iso(b)
         else:
-            periods.append({"from": iso(a), "to": iso(b), "headcount": have,
-                            "required": need, "source": source})
+            periods.append(
+                {
+                    "from": iso(a),
+                    "to": iso(b),
+                    "headcount": have,
+                    "required": need,
+                    "source": source,
+                }
+            )
     return periods
 
 
 def checks_of(records: list[Record]) -> list[tuple[str, str, bool]]:
     """(time, person, is a check-in) of the site's CheckedIn/CheckedOut records;
     they are read from the timeline when asked, not kept in the document."""
-    return [(r["occurred_at"], r["data"]["personnel_id"], r["type"] == "CheckedIn")
-            for r in records if r["type"] in ("CheckedIn", "CheckedOut")]
+    return [
+        (r["occurred_at"], r["data"]["personnel_id"], r["type"] == "CheckedIn")
+        for r in records
+        if r["type"] in ("CheckedIn", "CheckedOut")
+    ]
 
 
-def checkin_gaps(doc: Doc, checks: list[tuple[str, str, bool]], start: datetime,
-                 end: datetime) -> list[dict[str, Any]]:
+def checkin_gaps(
+    doc: Doc, checks: list[tuple[str, str, bool]], start: datetime, end: datetime
+) -> list[dict[str, Any]]:
     """Per person, the time from one check-in to the next (or to their check-out)
     when it is longer than the interval ordered at its start."""
     found: list[dict[str, Any]] = []
@@ -137,17 +176,28 @@ def checkin_gaps(doc: Doc, checks: list[tuple[str, str, bool]], start: datetime,
             _, interval = _ordered(doc, a)
             minutes = (b - a).total_seconds() / 60
             if interval and minutes > interval:
-                found.append({"personnel_id": person, "from": iso(a), "to": iso(b),
-                              "minutes": round(minutes, 1),
-                              "ordered_minutes": interval})
+                found.append(
+                    {
+                        "personnel_id": person,
+                        "from": iso(a),
+                        "to": iso(b),
+                        "minutes": round(minutes, 1),
+                        "ordered_minutes": interval,
+                    }
+                )
     return found
 
 
-def report(doc: Doc, checks: list[tuple[str, str, bool]], start: datetime,
-           end: datetime) -> dict[str, Any]:
-    return {"site_id": doc["site_id"], "from": iso(start), "to": iso(end),
-            "understaffed": understaffed(doc, start, end),
-            "checkin_gaps": checkin_gaps(doc, checks, start, end)}
+def report(
+    doc: Doc, checks: list[tuple[str, str, bool]], start: datetime, end: datetime
+) -> dict[str, Any]:
+    return {
+        "site_id": doc["site_id"],
+        "from": iso(start),
+        "to": iso(end),
+        "understaffed": understaffed(doc, start, end),
+        "checkin_gaps": checkin_gaps(doc, checks, start, end),
+    }
 
 
 def window_ok(start: datetime, end: datetime) -> bool:

@@ -10,30 +10,51 @@ from application.projections.common import INCIDENT_TYPES, Doc, Record, when
 KINDS = ("incident",)
 # The event types `apply` acts on: those of an incident itself.
 TYPES = INCIDENT_TYPES
-STATUS = {"reported": "open", "acknowledged": "open", "resolved": "resolved",
-          "closed": "closed"}
-STEP_TIMES = {"IncidentAcknowledged": "acknowledged_at",
-              "BackupRequested": "backup_requested_at",
-              "BackupArrived": "backup_arrived_at", "IncidentResolved": "resolved_at",
-              "IncidentClosed": "closed_at"}
-NEXT_STATE = {"IncidentAcknowledged": "acknowledged", "IncidentResolved": "resolved",
-              "IncidentClosed": "closed", "IncidentReopened": "acknowledged"}
+STATUS = {
+    "reported": "open",
+    "acknowledged": "open",
+    "resolved": "resolved",
+    "closed": "closed",
+}
+STEP_TIMES = {
+    "IncidentAcknowledged": "acknowledged_at",
+    "BackupRequested": "backup_requested_at",
+    "BackupArrived": "backup_arrived_at",
+    "IncidentResolved": "resolved_at",
+    "IncidentClosed": "closed_at",
+}
+NEXT_STATE = {
+    "IncidentAcknowledged": "acknowledged",
+    "IncidentResolved": "resolved",
+    "IncidentClosed": "closed",
+    "IncidentReopened": "acknowledged",
+}
 
 
 def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     t, d = record["type"], record["data"]
     if t == "IncidentReported":
         return {
-            "incident_id": record["aggregate_id"], "site_id": d.get("site_id"),
-            "location": d.get("location"), "category": d["category"],
-            "severity": d["severity"], "state": "reported",
-            "description": d["description"], "reporter": d.get("reporter"),
+            "incident_id": record["aggregate_id"],
+            "site_id": d.get("site_id"),
+            "location": d.get("location"),
+            "category": d["category"],
+            "severity": d["severity"],
+            "state": "reported",
+            "description": d["description"],
+            "reporter": d.get("reporter"),
             "involved_unit_ids": d.get("involved_unit_ids") or [],
             "involved_personnel_ids": d.get("involved_personnel_ids") or [],
-            "reported_at": record["occurred_at"], "acknowledged_at": None,
-            "backup_requested_at": None, "backup_arrived_at": None,
-            "resolved_at": None, "closed_at": None, "resolution": None, "notes": [],
-            "history": [_step(record)], "regions": record.get("regions", []),
+            "reported_at": record["occurred_at"],
+            "acknowledged_at": None,
+            "backup_requested_at": None,
+            "backup_arrived_at": None,
+            "resolved_at": None,
+            "closed_at": None,
+            "resolution": None,
+            "notes": [],
+            "history": [_step(record)],
+            "regions": record.get("regions", []),
         }
     if doc is None or key != f"incident:{record['aggregate_id']}":
         return doc
@@ -45,9 +66,15 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     if t == "IncidentEscalated":
         doc["severity"] = d["severity"]
     elif t == "IncidentNoteAdded":
-        doc["notes"] = [*doc["notes"], {"text": d["text"], "at": record["occurred_at"],
-                                        "by": record["actor"], "event_id":
-                                        record["event_id"]}]
+        doc["notes"] = [
+            *doc["notes"],
+            {
+                "text": d["text"],
+                "at": record["occurred_at"],
+                "by": record["actor"],
+                "event_id": record["event_id"],
+            },
+        ]
     elif t == "IncidentResolved":
         doc["resolution"] = d["resolution"]
     elif t == "IncidentReopened":
@@ -56,9 +83,14 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
 
 
 def _step(record: Record) -> dict[str, Any]:
-    return {"type": record["type"], "at": record["occurred_at"],
-            "position": record["position"], "event_id": record["event_id"],
-            "actor": record["actor"], "data": record["data"]}
+    return {
+        "type": record["type"],
+        "at": record["occurred_at"],
+        "position": record["position"],
+        "event_id": record["event_id"],
+        "actor": record["actor"],
+        "data": record["data"],
+    }
 
 
 def _seconds(start: str | None, end: str | None) -> float | None:
@@ -75,7 +107,10 @@ def row(doc: Doc, now: datetime) -> dict[str, Any]:
     age = ((finished or now) - reported).total_seconds()
     shown = {k: v for k, v in doc.items() if k not in ("state", "regions")}
     return {
-        **shown, "status": status, "state": doc["state"], "age_seconds": age,
+        **shown,
+        "status": status,
+        "state": doc["state"],
+        "age_seconds": age,
         "response_seconds": {
             "acknowledge": _seconds(doc["reported_at"], doc["acknowledged_at"]),
             "backup": _seconds(doc["reported_at"], doc["backup_arrived_at"]),

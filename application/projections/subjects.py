@@ -13,10 +13,18 @@ from typing import Any, Protocol
 from application.projections.common import Doc, Record, region_key, when
 
 ZONE_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}
-OWNED = ("IncidentReported", "PatrolPlanned", "NeutralityConcernReported",
-         "AssignmentIssued")
-OWNER_KIND = {"IncidentReported": "incident", "PatrolPlanned": "patrol",
-              "NeutralityConcernReported": "concern", "AssignmentIssued": "assignment"}
+OWNED = (
+    "IncidentReported",
+    "PatrolPlanned",
+    "NeutralityConcernReported",
+    "AssignmentIssued",
+)
+OWNER_KIND = {
+    "IncidentReported": "incident",
+    "PatrolPlanned": "patrol",
+    "NeutralityConcernReported": "concern",
+    "AssignmentIssued": "assignment",
+}
 
 
 class Directory(Protocol):
@@ -30,13 +38,21 @@ def directory_updates(record: Record) -> dict[str, Doc]:
     t, d = record["type"], record["data"]
     if t == "SiteRegistered":
         # The site's own later events (alert level, requirement) carry no site_id.
-        return {f"site:{d['site_id']}": {
-            "province": d["province"], "regency": d["regency"],
-            "timezone": d["timezone"]},
-            f"agg:{record['aggregate_id']}": {"kind": "site", "site_id": d["site_id"]}}
+        return {
+            f"site:{d['site_id']}": {
+                "province": d["province"],
+                "regency": d["regency"],
+                "timezone": d["timezone"],
+            },
+            f"agg:{record['aggregate_id']}": {"kind": "site", "site_id": d["site_id"]},
+        }
     if t == "UnitRegistered":
-        return {f"unit:{d['unit_id']}": {"province": d.get("province"),
-                                         "regency": d.get("regency")}}
+        return {
+            f"unit:{d['unit_id']}": {
+                "province": d.get("province"),
+                "regency": d.get("regency"),
+            }
+        }
     if t == "PersonnelRegistered":
         return {f"personnel:{d['personnel_id']}": {"unit_id": d["unit_id"]}}
     if t in OWNED:
@@ -47,21 +63,35 @@ def directory_updates(record: Record) -> dict[str, Doc]:
 def owner_entry(event_type: str, d: dict[str, Any]) -> Doc:
     kind = OWNER_KIND[event_type]
     if kind == "incident":
-        return {"kind": kind, "site_id": d.get("site_id"),
-                "unit_ids": list(d.get("involved_unit_ids") or []),
-                "personnel_ids": list(d.get("involved_personnel_ids") or []),
-                "category": d.get("category")}
+        return {
+            "kind": kind,
+            "site_id": d.get("site_id"),
+            "unit_ids": list(d.get("involved_unit_ids") or []),
+            "personnel_ids": list(d.get("involved_personnel_ids") or []),
+            "category": d.get("category"),
+        }
     if kind == "patrol":
-        return {"kind": kind, "site_ids": list(d.get("route") or []),
-                "unit_ids": list(d.get("unit_ids") or []),
-                "personnel_ids": [d["leader_id"]], "leader_id": d["leader_id"]}
+        return {
+            "kind": kind,
+            "site_ids": list(d.get("route") or []),
+            "unit_ids": list(d.get("unit_ids") or []),
+            "personnel_ids": [d["leader_id"]],
+            "leader_id": d["leader_id"],
+        }
     if kind == "concern":
-        return {"kind": kind, "site_id": d.get("site_id"),
-                "unit_ids": [u] if (u := d.get("reported_unit_id")) else [],
-                "personnel_ids": [p] if (p := d.get("reported_personnel_id")) else []}
+        return {
+            "kind": kind,
+            "site_id": d.get("site_id"),
+            "unit_ids": [u] if (u := d.get("reported_unit_id")) else [],
+            "personnel_ids": [p] if (p := d.get("reported_personnel_id")) else [],
+        }
     sites = [d["site_id"]] if d.get("site_id") else list(d.get("route") or [])
-    return {"kind": kind, "site_ids": sites, "unit_ids": [d["unit_id"]],
-            "personnel_ids": list(d.get("personnel_ids") or [])}
+    return {
+        "kind": kind,
+        "site_ids": sites,
+        "unit_ids": [d["unit_id"]],
+        "personnel_ids": list(d.get("personnel_ids") or []),
+    }
 
 
 def _named(record: Record, owner: Doc | None) -> tuple[list[str], list[str], list[str]]:
@@ -85,8 +115,12 @@ def _named(record: Record, owner: Doc | None) -> tuple[list[str], list[str], lis
     units += d.get("units") or []
     if t == "PersonnelRegistered":
         people.append(d["personnel_id"])
-    for field in ("personnel_id", "commander_id", "outgoing_commander_id",
-                  "incoming_commander_id"):
+    for field in (
+        "personnel_id",
+        "commander_id",
+        "outgoing_commander_id",
+        "incoming_commander_id",
+    ):
         if d.get(field) and t != "PersonnelRegistered":
             people.append(d[field])
     for field in ("roster", "outgoing_roster", "incoming_roster", "escort_ids"):
@@ -118,8 +152,9 @@ def subjects_of(record: Record, directory: Directory) -> list[str]:
     return list(dict.fromkeys(subjects))
 
 
-def _regions(sites: list[str], units: list[str], people: list[str],
-             directory: Directory) -> list[str]:
+def _regions(
+    sites: list[str], units: list[str], people: list[str], directory: Directory
+) -> list[str]:
     regions: list[str] = []
     for s in sites:
         entry = directory.get(f"site:{s}")
@@ -170,7 +205,14 @@ def regions_in(subjects: list[str]) -> list[list[str | None]]:
 def enrich(record: Record, directory: Directory) -> Record:
     """The record with its subjects, regions and owner, as the views see it."""
     subjects = subjects_of(record, directory)
-    owner = None if record["type"] == "EntryCorrected" else directory.get(
-        f"agg:{record['aggregate_id']}")
-    return {**record, "subjects": subjects, "regions": regions_in(subjects),
-            "owner": owner}
+    owner = (
+        None
+        if record["type"] == "EntryCorrected"
+        else directory.get(f"agg:{record['aggregate_id']}")
+    )
+    return {
+        **record,
+        "subjects": subjects,
+        "regions": regions_in(subjects),
+        "owner": owner,
+    }

@@ -7,8 +7,13 @@ from typing import Any
 from application.projections.common import Record, with_corrections
 
 # The subject kinds a timeline can be asked for.
-FILTERS = {"site_id": "site", "unit_id": "unit", "personnel_id": "personnel",
-           "patrol_id": "patrol", "incident_id": "incident"}
+FILTERS = {
+    "site_id": "site",
+    "unit_id": "unit",
+    "personnel_id": "personnel",
+    "patrol_id": "patrol",
+    "incident_id": "incident",
+}
 
 
 def site_of(record: Record, owner: dict[str, Any]) -> str | None:
@@ -17,8 +22,9 @@ def site_of(record: Record, owner: dict[str, Any]) -> str | None:
     site = record["data"].get("site_id") or owner.get("site_id")
     if site is None and record["type"] == "EntryCorrected":
         subjects = record.get("subjects") or []
-        site = next((s.split(":", 1)[1] for s in subjects if s.startswith("site:")),
-                    None)
+        site = next(
+            (s.split(":", 1)[1] for s in subjects if s.startswith("site:")), None
+        )
     return site
 
 
@@ -28,13 +34,18 @@ def item(record: Record, corrections: list[Record]) -> dict[str, Any]:
     fixed = with_corrections(record, corrections) if corrections else record
     owner = record.get("owner") or {}
     entry: dict[str, Any] = {
-        "position": record["position"], "event_id": record["event_id"],
-        "type": record["type"], "occurred_at": fixed["occurred_at"],
-        "recorded_at": record["recorded_at"], "late": record["late"],
-        "actor": record["actor"], "election": record["election"],
+        "position": record["position"],
+        "event_id": record["event_id"],
+        "type": record["type"],
+        "occurred_at": fixed["occurred_at"],
+        "recorded_at": record["recorded_at"],
+        "late": record["late"],
+        "actor": record["actor"],
+        "election": record["election"],
         "stage": record["stage"],
         "site_id": site_of(record, owner),
-        "aggregate_id": record["aggregate_id"], "data": fixed["data"],
+        "aggregate_id": record["aggregate_id"],
+        "data": fixed["data"],
         "corrected_by": [c["event_id"] for c in corrections],
     }
     if corrections:

@@ -22,7 +22,8 @@ STATE = (
     b'"occurred_at":{"_type_":"datetime_iso","_data_":"2024-02-14T07:12:00+07:00"},'
     b'"timestamp":{"_type_":"datetime_iso","_data_":"2024-02-14T00:12:01+00:00"},'
     b'"originator_topic":"domain.checkin:CheckIn","meta":{"event_id":"'
-    + b"0" * 36
+    + b"0"
+    * 36
     + b'","actor":{"id":"k1","name":"Pos TPS 17","role":"field"},"client_id":null,'
     b'"idempotency_key":"bench-1-123","correlation_id":"c1","election":"pemilu-2024",'
     b'"stage":"voting","late":false}}'
@@ -32,8 +33,9 @@ TOPIC = "domain.checkin:CheckIn.CheckedIn"
 
 def _events(n: int) -> list[StoredEvent]:
     return [
-        StoredEvent(originator_id=uuid.uuid4(), originator_version=1, topic=TOPIC,
-                    state=STATE)
+        StoredEvent(
+            originator_id=uuid.uuid4(), originator_version=1, topic=TOPIC, state=STATE
+        )
         for _ in range(n)
     ]
 
@@ -42,7 +44,8 @@ def raw_recorder(pg_url: str, per_transaction: int, seconds: float) -> dict[str,
     """Events/s the library's own PostgreSQL recorder commits, `per_transaction`
     events in each transaction, for about `seconds`."""
     env = {
-        k: v for k, v in library_env(pg_url).items()
+        k: v
+        for k, v in library_env(pg_url).items()
         if k != "APPLICATION_RECORDER_TOPIC"
     }
     app = Application[uuid.UUID](env={**env, "CREATE_TABLE": "y"})
@@ -56,8 +59,11 @@ def raw_recorder(pg_url: str, per_transaction: int, seconds: float) -> dict[str,
         elapsed = time.perf_counter() - start
     finally:
         app.close()
-    return {"events": total, "seconds": round(elapsed, 3),
-            "rate_per_s": round(total / elapsed, 1)}
+    return {
+        "events": total,
+        "seconds": round(elapsed, 3),
+        "rate_per_s": round(total / elapsed, 1),
+    }
 
 
 def copy_rows(pg_url: str, rows: int) -> dict[str, Any]:
@@ -71,16 +77,23 @@ def copy_rows(pg_url: str, rows: int) -> dict[str, Any]:
         )
         data = [(uuid.uuid4(), 1, TOPIC, STATE) for _ in range(rows)]
         start = time.perf_counter()
-        with conn.transaction(), conn.cursor() as cur, cur.copy(
-            "COPY bench_copy (originator_id, originator_version, topic, state)"
-            " FROM STDIN"
-        ) as copy:
+        with (
+            conn.transaction(),
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY bench_copy (originator_id, originator_version, topic, state)"
+                " FROM STDIN"
+            ) as copy,
+        ):
             for row in data:
                 copy.write_row(row)
         elapsed = time.perf_counter() - start
         conn.execute("DROP TABLE bench_copy")
-    return {"rows": rows, "seconds": round(elapsed, 3),
-            "rate_per_s": round(rows / elapsed, 1)}
+    return {
+        "rows": rows,
+        "seconds": round(elapsed, 3),
+        "rate_per_s": round(rows / elapsed, 1),
+    }
 
 
 def select_decode(app: Any, limit: int) -> dict[str, Any]:
@@ -90,8 +103,9 @@ def select_decode(app: Any, limit: int) -> dict[str, Any]:
     total, start_id = 0, None
     start = time.perf_counter()
     while total < limit:
-        page = recorder.select_notifications(start=start_id, limit=1000,
-                                             inclusive_of_start=False)
+        page = recorder.select_notifications(
+            start=start_id, limit=1000, inclusive_of_start=False
+        )
         if not page:
             break
         for n in page:
@@ -99,8 +113,11 @@ def select_decode(app: Any, limit: int) -> dict[str, Any]:
         total += len(page)
         start_id = page[-1].id
     elapsed = time.perf_counter() - start
-    return {"events": total, "seconds": round(elapsed, 3),
-            "rate_per_s": round(total / elapsed, 1) if elapsed else 0.0}
+    return {
+        "events": total,
+        "seconds": round(elapsed, 3),
+        "rate_per_s": round(total / elapsed, 1) if elapsed else 0.0,
+    }
 
 
 def hello_app() -> Any:

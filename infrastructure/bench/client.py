@@ -40,7 +40,10 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
     async def request(
-        self, method: str, path: str, body: Any = None,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
         headers: dict[str, str] | None = None,
     ) -> Reply:
         data = b"" if body is None else json.dumps(body).encode()
@@ -137,7 +140,10 @@ Job = Callable[[Connection], Awaitable[int]]
 
 
 async def closed_loop(
-    host: str, port: int, headers: dict[str, str], jobs: Sequence[Job],
+    host: str,
+    port: int,
+    headers: dict[str, str],
+    jobs: Sequence[Job],
     concurrency: int,
 ) -> Tally:
     """Runs the jobs over `concurrency` connections, each as fast as it is answered.
@@ -164,8 +170,14 @@ async def closed_loop(
 
 
 async def open_loop(
-    host: str, port: int, headers: dict[str, str], jobs: Sequence[Job],
-    rate: float, seconds: float, connections: int = 64, grace: float = 5.0,
+    host: str,
+    port: int,
+    headers: dict[str, str],
+    jobs: Sequence[Job],
+    rate: float,
+    seconds: float,
+    connections: int = 64,
+    grace: float = 5.0,
 ) -> Tally:
     """Starts jobs at a fixed rate for `seconds`, whatever the answers' pace (as a
     field does); latency counts from the scheduled start, so queueing shows. Jobs

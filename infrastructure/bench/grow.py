@@ -29,8 +29,12 @@ def grow_log(url: str, target: int, chunk: int = 1000) -> dict[str, Any]:
             writes = []
             for i in range(min(chunk, target - size - added)):
                 n = added + i
-                record = CheckIn.record(tps[n % len(tps)], VOTING_DAY,
-                                        personnel_id=f"lm-{n % 997}", method="qr")
+                record = CheckIn.record(
+                    tps[n % len(tps)],
+                    VOTING_DAY,
+                    personnel_id=f"lm-{n % 997}",
+                    method="qr",
+                )
                 writes.append(jaga.prepare(ctx, str(record.id), [record], None))
             failed = [e for e in commit_together(jaga.recorder, writes) if e]
             if failed:
@@ -39,5 +43,8 @@ def grow_log(url: str, target: int, chunk: int = 1000) -> dict[str, Any]:
     finally:
         jaga.close()
     seconds = time.perf_counter() - start
-    return {"added": added, "seconds": round(seconds, 1),
-            "rate_per_s": round(added / seconds, 1) if seconds else None}
+    return {
+        "added": added,
+        "seconds": round(seconds, 1),
+        "rate_per_s": round(added / seconds, 1) if seconds else None,
+    }

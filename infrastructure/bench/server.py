@@ -44,16 +44,30 @@ def rss_kib(pid: int) -> int:
 def jaga_serve_command(port: int) -> list[str]:
     """`jaga serve` as this interpreter runs it."""
     code = "from interfaces.cli.main import app; app()"
-    return [sys.executable, "-c", code, "serve", "--host", "127.0.0.1",
-            "--port", str(port)]
+    return [
+        sys.executable,
+        "-c",
+        code,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
 
 
 class Server:
     """Runs `command`, waits until `probe` answers, samples RSS every `every` s."""
 
-    def __init__(self, command: list[str], port: int, probe: str,
-                 env: dict[str, str] | None = None, log: Path | None = None,
-                 every: float = 0.25) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        port: int,
+        probe: str,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+        every: float = 0.25,
+    ) -> None:
         self.command, self.port, self.probe = command, port, probe
         self.env = {**os.environ, **(env or {})}
         self.log = log
@@ -66,15 +80,19 @@ class Server:
     def __enter__(self) -> Server:
         self._out = open(self.log, "ab") if self.log else None  # noqa: SIM115
         self.proc = subprocess.Popen(
-            self.command, env=self.env, stdout=self._out or subprocess.DEVNULL,
-            stderr=subprocess.STDOUT, cwd=os.getcwd(),
+            self.command,
+            env=self.env,
+            stdout=self._out or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            cwd=os.getcwd(),
         )
         deadline = time.monotonic() + 60
         url = f"http://127.0.0.1:{self.port}{self.probe}"
         while True:
             if self.proc.poll() is not None:
-                raise ServerError(f"server exited with {self.proc.returncode}; "
-                                   f"see {self.log}")
+                raise ServerError(
+                    f"server exited with {self.proc.returncode}; see {self.log}"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=2) as reply:
                     if reply.status < 500:

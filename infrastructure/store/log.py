@@ -84,16 +84,18 @@ def append(
     # Every read comes before the first insert: in psycopg's pipeline mode a
     # fetch after an executemany on the same cursor can see the INSERT's result.
     nodes = nodes_to_append(size, [r[3] for r in rows], CursorNodes(cursor, d))
-    insert_rows(cursor, d, "jaga_log (position, notification_id, event_id, leaf_hash)",
-                rows)
+    insert_rows(
+        cursor, d, "jaga_log (position, notification_id, event_id, leaf_hash)", rows
+    )
     insert_rows(cursor, d, "jaga_merkle (level, idx, hash)", nodes)
     answers = [
         (*w.idempotency[:3], json.dumps(w.answer()))
         for w in writes
         if w.idempotency is not None
     ]
-    insert_rows(cursor, d, "jaga_idempotency (scope, key, fingerprint, answer)",
-                answers)
+    insert_rows(
+        cursor, d, "jaga_idempotency (scope, key, fingerprint, answer)", answers
+    )
 
 
 def insert_rows(
@@ -204,8 +206,12 @@ class LogQueries:
             for r in rows:
                 aggregate_id = UUID(str(r["originator_id"]))
                 found.setdefault(aggregate_id, []).append(
-                    StoredEvent(aggregate_id, r["originator_version"], r["topic"],
-                                bytes(r["state"]))
+                    StoredEvent(
+                        aggregate_id,
+                        r["originator_version"],
+                        r["topic"],
+                        bytes(r["state"]),
+                    )
                 )
         return found
 

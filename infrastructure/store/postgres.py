@@ -84,8 +84,11 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
                 self.select_events_statement
                 + SQL(" AND originator_version > %s" if shape[0] else "")
                 + SQL(" AND originator_version <= %s" if shape[1] else "")
-                + SQL(" ORDER BY originator_version DESC" if desc
-                      else " ORDER BY originator_version ASC")
+                + SQL(
+                    " ORDER BY originator_version DESC"
+                    if desc
+                    else " ORDER BY originator_version ASC"
+                )
                 + SQL(" LIMIT %s" if shape[3] else "")
             )
         params = [originator_id, *(p for p in (gt, lte, limit) if p is not None)]

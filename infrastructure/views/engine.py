@@ -42,7 +42,7 @@ def micros(iso_time: str | None) -> int:
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def copy_text(value: str) -> str:
@@ -56,9 +56,11 @@ def copy_text(value: str) -> str:
 
 def timeline_line(r: Record) -> str:
     """A timeline row in COPY text format."""
-    return (f"{r['position']}\t{r['event_id']}\t{copy_text(r['type'])}\t"
-            f"{micros(r['occurred_at'])}\t{micros(r['recorded_at'])}\t"
-            f"{copy_text(dumps(r))}\n")
+    return (
+        f"{r['position']}\t{r['event_id']}\t{copy_text(r['type'])}\t"
+        f"{micros(r['occurred_at'])}\t{micros(r['recorded_at'])}\t"
+        f"{copy_text(dumps(r))}\n"
+    )
 
 
 class Directory(dict[str, Doc]):
@@ -66,8 +68,9 @@ class Directory(dict[str, Doc]):
     named (a dict, so the subject logic's many lookups are plain dict lookups), plus
     the subjects of events, for corrections."""
 
-    def __init__(self, entries: dict[str, Doc],
-                 find: Callable[[str], list[str] | None]) -> None:
+    def __init__(
+        self, entries: dict[str, Doc], find: Callable[[str], list[str] | None]
+    ) -> None:
         super().__init__(entries)
         self.batch: dict[str, list[str]] = {}
         self.find = find
@@ -86,8 +89,14 @@ class Writer:
     written, so it never reads them back.
     """
 
-    def __init__(self, dialect: Dialect, generations: dict[str, int],
-                 write: Iterable[str], *, fresh: bool = False) -> None:
+    def __init__(
+        self,
+        dialect: Dialect,
+        generations: dict[str, int],
+        write: Iterable[str],
+        *,
+        fresh: bool = False,
+    ) -> None:
         self.ph = dialect.ph
         self.generations = dict(generations)
         self.write = set(write)
@@ -106,14 +115,18 @@ class Writer:
         c.execute(f"SELECT doc_key, doc FROM {self.table('directory')}")
         self.directory = Directory(
             {r["doc_key"]: loads(r["doc"]) for r in c.fetchall()},
-            self._subjects_in_timeline)
+            self._subjects_in_timeline,
+        )
 
     def _subjects_in_timeline(self, event_id: str) -> list[str] | None:
         c, ph = self.cursor, self.ph
         timeline = self.table("timeline")
         subjects = tables.subjects_table(self.generations["timeline"])
-        c.execute(f"SELECT s.subject FROM {subjects} s JOIN {timeline} t"
-                  f" ON t.position = s.position WHERE t.event_id = {ph}", [event_id])
+        c.execute(
+            f"SELECT s.subject FROM {subjects} s JOIN {timeline} t"
+            f" ON t.position = s.position WHERE t.event_id = {ph}",
+            [event_id],
+        )
         found = [r["subject"] for r in c.fetchall()]
         return [s for s in found if not s.startswith("corrects:")] or None
 
@@ -137,22 +150,27 @@ class Writer:
         if not enriched:
             return self.position
         if "directory" in self.write and changed_dir:
-            self._upsert(c, "directory", [(k, enriched[-1]["position"], dumps(v))
-                                          for k, v in changed_dir.items()])
+            self._upsert(
+                c,
+                "directory",
+                [
+                    (k, enriched[-1]["position"], dumps(v))
+                    for k, v in changed_dir.items()
+                ],
+            )
         if "timeline" in self.write:
             self._timeline(c, enriched)
         if self.views:
             if sum(len(d) for d in self.docs.values()) > CACHE_LIMIT:
                 self.docs = {v.name: {} for v in self.views}
                 self.complete = False
-            work: dict[str, list[tuple[Record, str]]] = {v.name: []
-                                                          for v in self.views}
+            work: dict[str, list[tuple[Record, str]]] = {v.name: [] for v in self.views}
             route = self.routes
             for r in enriched:
                 t = r["type"]
                 fix = t == "EntryCorrected"
                 for s in r["subjects"]:
-                    for view in route.get(s[:s.find(":")], ()):
+                    for view in route.get(s[: s.find(":")], ()):
                         if fix or t in view.types:
                             work[view.name].append((r, s))
             for view in self.views:
@@ -167,33 +185,69 @@ class Writer:
         timeline = self.table("timeline")
         subjects = tables.subjects_table(self.generations["timeline"])
         if self.ph == "%s":
-            self._copy(c, timeline, TIMELINE_COLUMNS,
-                       [timeline_line(r) for r in records])
-            self._copy(c, subjects, ("subject", "position"), [
-                f"{copy_text(s)}\t{r['position']}\n"
-                for r in records for s in r["subjects"]])
+            self._copy(
+                c, timeline, TIMELINE_COLUMNS, [timeline_line(r) for r in records]
+            )
+            self._copy(
+                c,
+                subjects,
+                ("subject", "position"),
+                [
+                    f"{copy_text(s)}\t{r['position']}\n"
+                    for r in records
+                    for s in r["subjects"]
+                ],
+            )
             return
-        self._insert(c, timeline, TIMELINE_COLUMNS, [
-            (r["position"], r["event_id"], r["type"], micros(r["occurred_at"]),
-             micros(r["recorded_at"]), dumps(r)) for r in records])
-        self._insert(c, subjects, ("subject", "position"),
-                     [(s, r["position"]) for r in records for s in r["subjects"]])
+        self._insert(
+            c,
+            timeline,
+            TIMELINE_COLUMNS,
+            [
+                (
+                    r["position"],
+                    r["event_id"],
+                    r["type"],
+                    micros(r["occurred_at"]),
+                    micros(r["recorded_at"]),
+                    dumps(r),
+                )
+                for r in records
+            ],
+        )
+        self._insert(
+            c,
+            subjects,
+            ("subject", "position"),
+            [(s, r["position"]) for r in records for s in r["subjects"]],
+        )
 
-    def _copy(self, c: Any, table: str, columns: Sequence[str],
-              lines: list[str]) -> None:
+    def _copy(
+        self, c: Any, table: str, columns: Sequence[str], lines: list[str]
+    ) -> None:
         if lines:
             with c.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 copy.write("".join(lines))
 
-    def _insert(self, c: Any, table: str, columns: Sequence[str],
-                rows: list[tuple[Any, ...]]) -> None:
+    def _insert(
+        self, c: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    ) -> None:
         """Inserts new rows (text values; on PostgreSQL by COPY)."""
         if not rows:
             return
         if self.ph == "%s":
-            self._copy(c, table, columns, [
-                "\t".join(copy_text(v) if isinstance(v, str) else str(v)
-                          for v in row) + "\n" for row in rows])
+            self._copy(
+                c,
+                table,
+                columns,
+                [
+                    "\t".join(
+                        copy_text(v) if isinstance(v, str) else str(v) for v in row
+                    )
+                    + "\n"
+                    for row in rows
+                ],
+            )
             return
         names = ", ".join(columns)
         marks = ",".join([self.ph] * len(columns))
@@ -202,13 +256,18 @@ class Writer:
     def _load(self, c: Any, view: str, keys: list[str]) -> dict[str, Doc]:
         docs: dict[str, Doc] = {}
         if self.ph == "%s":  # one array: a short statement psycopg parses once
-            c.execute(f"SELECT doc_key, doc FROM {self.table(view)}"
-                      " WHERE doc_key = ANY(%b)", [keys])
+            c.execute(
+                f"SELECT doc_key, doc FROM {self.table(view)} WHERE doc_key = ANY(%b)",
+                [keys],
+            )
             return {r["doc_key"]: loads(r["doc"]) for r in c.fetchall()}
         for part in chunks(keys):
             marks = ",".join([self.ph] * len(part))
-            c.execute(f"SELECT doc_key, doc FROM {self.table(view)}"
-                      f" WHERE doc_key IN ({marks})", part)
+            c.execute(
+                f"SELECT doc_key, doc FROM {self.table(view)}"
+                f" WHERE doc_key IN ({marks})",
+                part,
+            )
             docs.update({r["doc_key"]: loads(r["doc"]) for r in c.fetchall()})
         return docs
 
@@ -236,14 +295,16 @@ class Writer:
                     before[key] = doc
                 docs[key] = new
                 changed[key] = record["position"]
-        rows = [(k, p, dumps(d)) for k, p in changed.items()
-                if (d := docs[k]) is not None]
+        rows = [
+            (k, p, dumps(d)) for k, p in changed.items() if (d := docs[k]) is not None
+        ]
         gone = [k for k in changed if docs[k] is None and before[k] is not None]
         self._upsert(c, view.name, rows)
         for part in chunks(gone):
             marks = ",".join([self.ph] * len(part))
-            c.execute(f"DELETE FROM {self.table(view.name)} WHERE doc_key IN ({marks})",
-                      part)
+            c.execute(
+                f"DELETE FROM {self.table(view.name)} WHERE doc_key IN ({marks})", part
+            )
         if view.snapshots and rows:
             snap = tables.snapshot_table(view.name, self.generations[view.name])
             self._insert(c, snap, ("doc_key", "position", "doc"), rows)
@@ -261,7 +322,8 @@ class Writer:
                 " SELECT * FROM unnest(%b::text[], %b::bigint[], %b::text[])"
                 " ON CONFLICT (doc_key) DO UPDATE"
                 " SET position = excluded.position, doc = excluded.doc",
-                [list(keys), list(positions), list(docs)])
+                [list(keys), list(positions), list(docs)],
+            )
             return
         for part in chunks(rows):
             values = ",".join([f"({ph},{ph},{ph})"] * len(part))
@@ -269,27 +331,39 @@ class Writer:
                 f"INSERT INTO {self.table(view)} (doc_key, position, doc)"
                 f" VALUES {values} ON CONFLICT (doc_key) DO UPDATE"
                 " SET position = excluded.position, doc = excluded.doc",
-                [v for row in part for v in row])
+                [v for row in part for v in row],
+            )
 
     def recompute(self, c: Any, view: View, key: str, upto: int) -> Doc | None:
         """The document from all its events up to `upto`, corrections applied."""
-        return fold(view, key, stream(c, self.ph, self.generations["timeline"], key,
-                                      after=0, upto=upto))
+        return fold(
+            view,
+            key,
+            stream(c, self.ph, self.generations["timeline"], key, after=0, upto=upto),
+        )
 
 
-TIMELINE_COLUMNS = ("position", "event_id", "type", "occurred_us", "recorded_us",
-                    "record")
+TIMELINE_COLUMNS = (
+    "position",
+    "event_id",
+    "type",
+    "occurred_us",
+    "recorded_us",
+    "record",
+)
 
 
-def stream(c: Any, ph: str, timeline_generation: int, key: str, *, after: int,
-           upto: int) -> list[Record]:
+def stream(
+    c: Any, ph: str, timeline_generation: int, key: str, *, after: int, upto: int
+) -> list[Record]:
     """The records about `key` in (after, upto], each with the corrections up to
     `upto` applied."""
     return tails(c, ph, timeline_generation, {key: after}, upto)[key]
 
 
-def tails(c: Any, ph: str, timeline_generation: int, after: dict[str, int],
-          upto: int) -> dict[str, list[Record]]:
+def tails(
+    c: Any, ph: str, timeline_generation: int, after: dict[str, int], upto: int
+) -> dict[str, list[Record]]:
     """For each key, its records in (after[key], upto] with their corrections
     applied, fetched for many keys at once. A correction comes after what it
     corrects, so the corrections of a record after `after` are after it too."""
@@ -299,25 +373,29 @@ def tails(c: Any, ph: str, timeline_generation: int, after: dict[str, int],
     if ph == "%s" and after:
         # One index range per key. The fence (OFFSET 0) keeps PostgreSQL from
         # flattening it into a scan of the whole subject index.
-        c.execute("SELECT v.subject, x.record"
-                  " FROM unnest(%b::text[], %b::bigint[]) AS v(subject, after)"
-                  " CROSS JOIN LATERAL (SELECT s.position, t.record"
-                  f" FROM {subjects} s JOIN {timeline} t ON t.position = s.position"
-                  " WHERE s.subject = v.subject AND s.position > v.after"
-                  " AND s.position <= %s ORDER BY s.position OFFSET 0) x"
-                  " ORDER BY v.subject, x.position",
-                  [list(after), list(after.values()), upto])
+        c.execute(
+            "SELECT v.subject, x.record"
+            " FROM unnest(%b::text[], %b::bigint[]) AS v(subject, after)"
+            " CROSS JOIN LATERAL (SELECT s.position, t.record"
+            f" FROM {subjects} s JOIN {timeline} t ON t.position = s.position"
+            " WHERE s.subject = v.subject AND s.position > v.after"
+            " AND s.position <= %s ORDER BY s.position OFFSET 0) x"
+            " ORDER BY v.subject, x.position",
+            [list(after), list(after.values()), upto],
+        )
         rows = c.fetchall()
     else:
         rows = []
         for part in chunks(list(after.items())):
             starts = ",".join([f"({ph},{ph})"] * len(part))
-            c.execute(f"WITH v(subject, after) AS (VALUES {starts})"
-                      f" SELECT s.subject, t.record FROM v JOIN {subjects} s"
-                      " ON s.subject = v.subject AND s.position > v.after"
-                      f" JOIN {timeline} t ON t.position = s.position"
-                      f" WHERE s.position <= {ph} ORDER BY s.subject, s.position",
-                      [x for pair in part for x in pair] + [upto])
+            c.execute(
+                f"WITH v(subject, after) AS (VALUES {starts})"
+                f" SELECT s.subject, t.record FROM v JOIN {subjects} s"
+                " ON s.subject = v.subject AND s.position > v.after"
+                f" JOIN {timeline} t ON t.position = s.position"
+                f" WHERE s.position <= {ph} ORDER BY s.subject, s.position",
+                [x for pair in part for x in pair] + [upto],
+            )
             rows += c.fetchall()
     for row in rows:
         found[row["subject"]].append(loads(row["record"]))
@@ -327,25 +405,46 @@ def tails(c: Any, ph: str, timeline_generation: int, after: dict[str, int],
             if r["type"] == "EntryCorrected":
                 fixes.setdefault(r["data"]["event_id"], []).append(r)
         if fixes:
-            found[key] = [with_corrections(r, fixes[r["event_id"]])
-                          if r["event_id"] in fixes else r for r in records]
+            found[key] = [
+                with_corrections(r, fixes[r["event_id"]])
+                if r["event_id"] in fixes
+                else r
+                for r in records
+            ]
     return found
 
 
-def replay(c: Any, ph: str, timeline_generation: int, view: View,
-           start: dict[str, tuple[int, Doc | None]], *,
-           upto: int) -> dict[str, Doc | None]:
+def replay(
+    c: Any,
+    ph: str,
+    timeline_generation: int,
+    view: View,
+    start: dict[str, tuple[int, Doc | None]],
+    *,
+    upto: int,
+) -> dict[str, Doc | None]:
     """Each key's document at `upto`, from its state at a position (start[key]) and
     the events since, as the runner would have folded them (a correction
     recomputes the document)."""
-    records = tails(c, ph, timeline_generation,
-                    {key: at for key, (at, _) in start.items()}, upto)
+    records = tails(
+        c, ph, timeline_generation, {key: at for key, (at, _) in start.items()}, upto
+    )
     out: dict[str, Doc | None] = {}
     for key, (_, doc) in start.items():
         for record in records[key]:
             if record["type"] == "EntryCorrected":
-                doc = fold(view, key, stream(c, ph, timeline_generation, key, after=0,
-                                             upto=record["position"]))
+                doc = fold(
+                    view,
+                    key,
+                    stream(
+                        c,
+                        ph,
+                        timeline_generation,
+                        key,
+                        after=0,
+                        upto=record["position"],
+                    ),
+                )
             elif record["type"] in view.types:
                 doc = view.apply(doc, record, key)
         out[key] = doc

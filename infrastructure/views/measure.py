@@ -47,19 +47,29 @@ def catch_up_rate(store: ViewStore, batch: int = 2000) -> dict[str, float]:
     built = rebuild(store, batch=batch, until=log_position, swap=False)
     seconds = time.perf_counter() - started
     discard(store, built)
-    return {"events": built.events, "seconds": seconds,
-            "rate": built.events / seconds if seconds else 0}
+    return {
+        "events": built.events,
+        "seconds": seconds,
+        "rate": built.events / seconds if seconds else 0,
+    }
 
 
 def measure(app: Jaga, store: ViewStore, batch: int = 2000) -> dict[str, Any]:
     raw = raw_select_rate(app)
     views = catch_up_rate(store, batch)
-    return {"raw_select_decode": raw, "catch_up": views,
-            "ratio": views["rate"] / raw["rate"] if raw["rate"] else None}
+    return {
+        "raw_select_decode": raw,
+        "catch_up": views,
+        "ratio": views["rate"] / raw["rate"] if raw["rate"] else None,
+    }
 
 
-def add_synthetic(app: Jaga, events: int, per_write: int = 200,
-                  progress: Callable[[int], None] | None = None) -> int:
+def add_synthetic(
+    app: Jaga,
+    events: int,
+    per_write: int = 200,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Adds about `events` events to a demo log: check-ins of the Jember guards and
     patrol visits, `per_write` events per transaction."""
     load_demo(app)
@@ -68,23 +78,39 @@ def add_synthetic(app: Jaga, events: int, per_write: int = 200,
     written = 0
     while written < events:
         start = at(2024, 1, 5, 8) + timedelta(seconds=30 * written)
-        patrol = Patrol.plan(start, kind="routine", leader_id="toha",
-                             unit_ids=["polres-jember"], route=list(sites))
+        patrol = Patrol.plan(
+            start,
+            kind="routine",
+            leader_id="toha",
+            unit_ids=["polres-jember"],
+            route=list(sites),
+        )
         patrol.start(start)
         aggregates: list[Any] = [patrol]
         for n in range(written, written + max(3, min(per_write, events - written)) - 3):
             moment = at(2024, 1, 5, 8) + timedelta(seconds=30 * n)
             if n % 10 == 9:
-                patrol.visit(sites[n % 2], arrived_at=moment, condition="aman",
-                             people_met=[], notes="")
+                patrol.visit(
+                    sites[n % 2],
+                    arrived_at=moment,
+                    condition="aman",
+                    people_met=[],
+                    notes="",
+                )
             else:
-                aggregates.append(CheckIn.record(
-                    sites[n % 2], moment, personnel_id=f"jbr-{n % 12 + 1:02d}",
-                    method="qr"))
+                aggregates.append(
+                    CheckIn.record(
+                        sites[n % 2],
+                        moment,
+                        personnel_id=f"jbr-{n % 12 + 1:02d}",
+                        method="qr",
+                    )
+                )
         patrol.end("", start + timedelta(seconds=30 * per_write))
 
         def act(batch: list[Any] = aggregates) -> tuple[str, list[Any]]:
             return "measure", batch
+
         app.execute(ctx, "measure", {"n": written}, act)
         written += per_write
         if progress is not None:

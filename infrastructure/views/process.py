@@ -116,6 +116,9 @@ class ViewsProcess:
                 f"the projection process exited with code {child.exitcode};"
                 " started again"
             )
-            log.error("projection process exited; starting it again",
-                      exitcode=child.exitcode, restarts=self.restarts)
+            log.error(
+                "projection process exited; starting it again",
+                exitcode=child.exitcode,
+                restarts=self.restarts,
+            )
             self._spawn()

@@ -47,8 +47,11 @@ def decode_cursor(cursor: str | None) -> int:
 
 
 def check_limit(limit: int) -> int:
-    if (isinstance(limit, bool) or not isinstance(limit, int)
-            or not 1 <= limit <= MAX_LIMIT):
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, int)
+        or not 1 <= limit <= MAX_LIMIT
+    ):
         raise InvalidValue("limit", f"must be between 1 and {MAX_LIMIT}")
     return limit
 
@@ -70,8 +73,11 @@ def in_scope(regions: Sequence[Sequence[str | None]], scope: Scope) -> bool:
     """Whether anything in `regions` ([province, regency]) lies inside `scope`."""
     if scope is None:
         return True
-    return any(province == p and (r is None or regency == r)
-               for province, regency in regions for p, r in scope)
+    return any(
+        province == p and (r is None or regency == r)
+        for province, regency in regions
+        for p, r in scope
+    )
 
 
 def field_fragments(**fields: str | None) -> list[str]:
@@ -86,11 +92,16 @@ def like_pattern(fragment: str) -> str:
     return f"%{escaped}%"
 
 
-def page(items: list[Any], limit: int, cursor: str | None, position: int,
-         shape: Callable[[Any], dict[str, Any]] | None = None) -> Page:
+def page(
+    items: list[Any],
+    limit: int,
+    cursor: str | None,
+    position: int,
+    shape: Callable[[Any], dict[str, Any]] | None = None,
+) -> Page:
     """One page of `items`; `shape`, if given, makes the page's items only."""
     start = decode_cursor(cursor)
-    chosen = items[start:start + check_limit(limit)]
+    chosen = items[start : start + check_limit(limit)]
     more = start + len(chosen) < len(items)
     nxt = encode_cursor(start + len(chosen)) if more else None
     shaped = chosen if shape is None else [shape(item) for item in chosen]
@@ -100,11 +111,15 @@ def page(items: list[Any], limit: int, cursor: str | None, position: int,
 class SqlReadModel:
     """Answers from the live view tables (or from fixed generations, for checks)."""
 
-    def __init__(self, store: ViewStore, calendar: ElectionCalendar,
-                 clock: Callable[[], datetime] | None = None,
-                 generations: dict[str, int] | None = None,
-                 position: int | None = None,
-                 lag: Callable[[], Lag] | None = None) -> None:
+    def __init__(
+        self,
+        store: ViewStore,
+        calendar: ElectionCalendar,
+        clock: Callable[[], datetime] | None = None,
+        generations: dict[str, int] | None = None,
+        position: int | None = None,
+        lag: Callable[[], Lag] | None = None,
+    ) -> None:
         self.store = store
         self.calendar = calendar
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -123,9 +138,15 @@ class SqlReadModel:
             return self.fixed_position
         return self.store.tracked(c)
 
-    def _docs(self, c: Any, view: str, gens: dict[str, int],
-              prefix: str | None = None, key: str | None = None,
-              containing: Sequence[str] = ()) -> list[Doc]:
+    def _docs(
+        self,
+        c: Any,
+        view: str,
+        gens: dict[str, int],
+        prefix: str | None = None,
+        key: str | None = None,
+        containing: Sequence[str] = (),
+    ) -> list[Doc]:
         """Documents by key, by key prefix, or all; `containing` narrows to those
         whose text holds every fragment (the caller still checks the fields)."""
         table = tables.docs_table(view, gens[view])
@@ -134,9 +155,11 @@ class SqlReadModel:
             c.execute(f"SELECT doc FROM {table} WHERE doc_key = {ph}", [key])
         elif prefix is not None:
             narrow = "".join(f" AND doc LIKE {ph} ESCAPE '\\'" for _ in containing)
-            c.execute(f"SELECT doc FROM {table} WHERE doc_key LIKE {ph}{narrow}"
-                      " ORDER BY doc_key",
-                      [f"{prefix}%", *map(like_pattern, containing)])
+            c.execute(
+                f"SELECT doc FROM {table} WHERE doc_key LIKE {ph}{narrow}"
+                " ORDER BY doc_key",
+                [f"{prefix}%", *map(like_pattern, containing)],
+            )
         else:
             c.execute(f"SELECT doc FROM {table} ORDER BY doc_key")
         return [loads(r["doc"]) for r in c.fetchall()]
@@ -145,40 +168,61 @@ class SqlReadModel:
         stage = self.calendar.stage_at(now)
         return None if stage is None else stage.stage
 
-    def _moment(self, c: Any, gens: dict[str, int], as_of: datetime | None,
-                as_of_position: int | None) -> tuple[int, int | None, datetime]:
+    def _moment(
+        self,
+        c: Any,
+        gens: dict[str, int],
+        as_of: datetime | None,
+        as_of_position: int | None,
+    ) -> tuple[int, int | None, datetime]:
         """(the live position, the as-of position or None, the moment to judge at)."""
         live = self._position(c)
         when_at = check_time(as_of, "as_of")
         if as_of_position is not None and (
-                isinstance(as_of_position, bool) or not isinstance(as_of_position, int)
-                or as_of_position < 0):
+            isinstance(as_of_position, bool)
+            or not isinstance(as_of_position, int)
+            or as_of_position < 0
+        ):
             raise InvalidValue("as_of_position", "must be a whole number, 0 or more")
         timeline = tables.docs_table("timeline", gens["timeline"])
         target = as_of_position
         if target is None and when_at is not None:
-            c.execute(f"SELECT COALESCE(MAX(position), 0) AS p FROM {timeline}"
-                      f" WHERE recorded_us <= {self.ph}",
-                      [micros(when_at.isoformat())])
+            c.execute(
+                f"SELECT COALESCE(MAX(position), 0) AS p FROM {timeline}"
+                f" WHERE recorded_us <= {self.ph}",
+                [micros(when_at.isoformat())],
+            )
             target = int(c.fetchone()["p"])
         if target is None:
             return live, None, self.clock()
         target = min(target, live)
         if when_at is None:
-            c.execute(f"SELECT recorded_us FROM {timeline} WHERE position = {self.ph}",
-                      [target])
+            c.execute(
+                f"SELECT recorded_us FROM {timeline} WHERE position = {self.ph}",
+                [target],
+            )
             row = c.fetchone()
-            when_at = (datetime(1970, 1, 1, tzinfo=UTC)
-                       + timedelta(microseconds=int(row["recorded_us"]))
-                       if row else self.clock())
+            when_at = (
+                datetime(1970, 1, 1, tzinfo=UTC)
+                + timedelta(microseconds=int(row["recorded_us"]))
+                if row
+                else self.clock()
+            )
         return live, target, when_at
 
-    def _board_docs(self, c: Any, gens: dict[str, int], target: int | None,
-                    live: int, key: str | None = None,
-                    containing: Sequence[str] = ()) -> list[Doc]:
+    def _board_docs(
+        self,
+        c: Any,
+        gens: dict[str, int],
+        target: int | None,
+        live: int,
+        key: str | None = None,
+        containing: Sequence[str] = (),
+    ) -> list[Doc]:
         if target is None or target >= live:
-            return self._docs(c, "board", gens, prefix="site:", key=key,
-                              containing=containing)
+            return self._docs(
+                c, "board", gens, prefix="site:", key=key, containing=containing
+            )
         # Every site is in the live board, and its region never changes, so the
         # live documents choose the sites; each is then replayed from its latest
         # snapshot at or before the target (or from nothing).
@@ -187,24 +231,39 @@ class SqlReadModel:
         ph = self.ph
         which = f"b.doc_key = {ph}" if key else f"b.doc_key LIKE {ph}"
         narrow = "".join(f" AND b.doc LIKE {ph} ESCAPE '\\'" for _ in containing)
-        c.execute(f"SELECT b.doc_key, s.position, s.doc FROM {table} b"
-                  f" LEFT JOIN {snap} s ON s.doc_key = b.doc_key"
-                  f" AND s.position = (SELECT MAX(x.position) FROM {snap} x"
-                  f" WHERE x.doc_key = b.doc_key AND x.position <= {ph})"
-                  f" WHERE {which}{narrow}",
-                  [target, key or "site:%", *map(like_pattern, containing)])
-        start = {r["doc_key"]: (int(r["position"] or 0),
-                                None if r["doc"] is None else loads(r["doc"]))
-                 for r in c.fetchall()}
+        c.execute(
+            f"SELECT b.doc_key, s.position, s.doc FROM {table} b"
+            f" LEFT JOIN {snap} s ON s.doc_key = b.doc_key"
+            f" AND s.position = (SELECT MAX(x.position) FROM {snap} x"
+            f" WHERE x.doc_key = b.doc_key AND x.position <= {ph})"
+            f" WHERE {which}{narrow}",
+            [target, key or "site:%", *map(like_pattern, containing)],
+        )
+        start = {
+            r["doc_key"]: (
+                int(r["position"] or 0),
+                None if r["doc"] is None else loads(r["doc"]),
+            )
+            for r in c.fetchall()
+        }
         docs = replay(c, ph, gens["timeline"], FOLDED["board"], start, upto=target)
         return [doc for _, doc in sorted(docs.items()) if doc is not None]
 
     # --- the site board -------------------------------------------------------------
 
-    def sites(self, *, province: str | None = None, regency: str | None = None,
-              kind: str | None = None, status: str | None = None, scope: Scope = None,
-              as_of: datetime | None = None, as_of_position: int | None = None,
-              limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Page:
+    def sites(
+        self,
+        *,
+        province: str | None = None,
+        regency: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        scope: Scope = None,
+        as_of: datetime | None = None,
+        as_of_position: int | None = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> Page:
         check_choice(status, "status", SITE_STATUSES)
         check_limit(limit)
         with self.store.transaction(commit=False) as c:
@@ -212,23 +271,40 @@ class SqlReadModel:
             live, target, now = self._moment(c, gens, as_of, as_of_position)
             # A regency's board at national scale: the store skips other regions'
             # documents rather than this decoding every site in the country.
-            docs = self._board_docs(c, gens, target, live, containing=field_fragments(
-                province=province, regency=regency, kind=kind))
+            docs = self._board_docs(
+                c,
+                gens,
+                target,
+                live,
+                containing=field_fragments(
+                    province=province, regency=regency, kind=kind
+                ),
+            )
         stage = self._stage(now)
-        docs = [d for d in docs
-                if (province is None or d["province"] == province)
-                and (regency is None or d["regency"] == regency)
-                and (kind is None or d["kind"] == kind)
-                and in_scope([[d["province"], d["regency"]]], scope)]
+        docs = [
+            d
+            for d in docs
+            if (province is None or d["province"] == province)
+            and (regency is None or d["regency"] == regency)
+            and (kind is None or d["kind"] == kind)
+            and in_scope([[d["province"], d["regency"]]], scope)
+        ]
         position = live if target is None else target
         if status is None:  # only the page's sites need judging
-            return page(docs, limit, cursor, position,
-                        lambda d: board.row(d, now, stage))
+            return page(
+                docs, limit, cursor, position, lambda d: board.row(d, now, stage)
+            )
         rows = [r for d in docs if (r := board.row(d, now, stage))["status"] == status]
         return page(rows, limit, cursor, position)
 
-    def site(self, site_id: str, *, scope: Scope = None, as_of: datetime | None = None,
-             as_of_position: int | None = None) -> dict[str, Any] | None:
+    def site(
+        self,
+        site_id: str,
+        *,
+        scope: Scope = None,
+        as_of: datetime | None = None,
+        as_of_position: int | None = None,
+    ) -> dict[str, Any] | None:
         with self.store.transaction(commit=False) as c:
             gens = self._gens(c)
             live, target, now = self._moment(c, gens, as_of, as_of_position)
@@ -243,8 +319,9 @@ class SqlReadModel:
             docs = self._docs(c, "board", self._gens(c), prefix="site:")
         return {d["site_id"] for d in docs if d["posture"] == "covert"}
 
-    def gaps(self, site_id: str, *, start: datetime, end: datetime,
-             scope: Scope = None) -> dict[str, Any]:
+    def gaps(
+        self, site_id: str, *, start: datetime, end: datetime, scope: Scope = None
+    ) -> dict[str, Any]:
         start_at, end_at = check_time(start, "from"), check_time(end, "to")
         assert start_at is not None and end_at is not None
         if not gaps.window_ok(start_at, end_at):
@@ -255,29 +332,42 @@ class SqlReadModel:
             found = self._docs(c, "gaps", gens, key=f"site:{site_id}")
             if not found or not in_scope(found[0]["regions"], scope):
                 raise NotFound(f"unknown site: {site_id}", field="site_id", id=site_id)
-            records = self._checks(c, gens, site_id, start_at - gaps.LOOK_BACK, end_at,
-                                   position)
+            records = self._checks(
+                c, gens, site_id, start_at - gaps.LOOK_BACK, end_at, position
+            )
         checks = gaps.checks_of(records)
-        return {**gaps.report(found[0], checks, start_at, end_at),
-                "as_of_position": position}
+        return {
+            **gaps.report(found[0], checks, start_at, end_at),
+            "as_of_position": position,
+        }
 
-    def _checks(self, c: Any, gens: dict[str, int], site_id: str, start: datetime,
-                end: datetime, upto: int) -> list[dict[str, Any]]:
+    def _checks(
+        self,
+        c: Any,
+        gens: dict[str, int],
+        site_id: str,
+        start: datetime,
+        end: datetime,
+        upto: int,
+    ) -> list[dict[str, Any]]:
         """The site's check-ins and check-outs in [start, end), corrections applied."""
         ph = self.ph
         timeline = tables.docs_table("timeline", gens["timeline"])
         subjects = tables.subjects_table(gens["timeline"])
-        c.execute(f"SELECT t.record FROM {subjects} s JOIN {timeline} t"
-                  f" ON t.position = s.position WHERE s.subject = {ph}"
-                  f" AND t.type IN ('CheckedIn', 'CheckedOut')"
-                  f" AND t.occurred_us >= {ph} AND t.occurred_us < {ph}"
-                  f" ORDER BY t.position",
-                  [f"site:{site_id}", micros(start.isoformat()),
-                   micros(end.isoformat())])
+        c.execute(
+            f"SELECT t.record FROM {subjects} s JOIN {timeline} t"
+            f" ON t.position = s.position WHERE s.subject = {ph}"
+            f" AND t.type IN ('CheckedIn', 'CheckedOut')"
+            f" AND t.occurred_us >= {ph} AND t.occurred_us < {ph}"
+            f" ORDER BY t.position",
+            [f"site:{site_id}", micros(start.isoformat()), micros(end.isoformat())],
+        )
         records = [loads(r["record"]) for r in c.fetchall()]
         fixes = self._corrections(c, gens, [r["event_id"] for r in records], upto)
-        return [with_corrections(r, fixes[r["event_id"]]) if r["event_id"] in fixes
-                else r for r in records]
+        return [
+            with_corrections(r, fixes[r["event_id"]]) if r["event_id"] in fixes else r
+            for r in records
+        ]
 
     def custody(self, site_id: str, *, scope: Scope = None) -> dict[str, Any] | None:
         with self.store.transaction(commit=False) as c:
@@ -288,18 +378,31 @@ class SqlReadModel:
         if not site or not in_scope([[site[0]["province"], site[0]["regency"]]], scope):
             return None
         doc = found[0] if found else {"seals": [], "movements": []}
-        return {"site_id": site_id, "seals": doc["seals"],
-                "movements": doc["movements"], "as_of_position": position}
+        return {
+            "site_id": site_id,
+            "seals": doc["seals"],
+            "movements": doc["movements"],
+            "as_of_position": position,
+        }
 
     # --- incidents and patrols ----------------------------------------------------
 
-    def incidents(self, *, status: str | None = None, min_severity: int | None = None,
-                  site_id: str | None = None, scope: Scope = None,
-                  limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Page:
+    def incidents(
+        self,
+        *,
+        status: str | None = None,
+        min_severity: int | None = None,
+        site_id: str | None = None,
+        scope: Scope = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> Page:
         check_choice(status, "status", INCIDENT_STATUSES)
-        if min_severity is not None and (isinstance(min_severity, bool) or not
-                                         isinstance(min_severity, int)
-                                         or not 1 <= min_severity <= 4):
+        if min_severity is not None and (
+            isinstance(min_severity, bool)
+            or not isinstance(min_severity, int)
+            or not 1 <= min_severity <= 4
+        ):
             raise InvalidValue("min_severity", "must be between 1 and 4")
         check_limit(limit)
         with self.store.transaction(commit=False) as c:
@@ -307,35 +410,56 @@ class SqlReadModel:
             position = self._position(c)
             docs = self._docs(c, "incidents", gens)
         now = self.clock()
-        rows = [incidents.row(d, now) for d in docs
-                if in_scope(d["regions"], scope)
-                and (site_id is None or d["site_id"] == site_id)
-                and (min_severity is None or d["severity"] >= min_severity)]
+        rows = [
+            incidents.row(d, now)
+            for d in docs
+            if in_scope(d["regions"], scope)
+            and (site_id is None or d["site_id"] == site_id)
+            and (min_severity is None or d["severity"] >= min_severity)
+        ]
         rows = [r for r in rows if status is None or r["status"] == status]
-        rows.sort(key=lambda r: (r["status"] != "open", -r["severity"],
-                                 r["reported_at"], r["incident_id"]))
+        rows.sort(
+            key=lambda r: (
+                r["status"] != "open",
+                -r["severity"],
+                r["reported_at"],
+                r["incident_id"],
+            )
+        )
         return page(rows, limit, cursor, position)
 
-    def incident(self, incident_id: str, *,
-                 scope: Scope = None) -> dict[str, Any] | None:
+    def incident(
+        self, incident_id: str, *, scope: Scope = None
+    ) -> dict[str, Any] | None:
         with self.store.transaction(commit=False) as c:
-            found = self._docs(c, "incidents", self._gens(c),
-                               key=f"incident:{incident_id}")
+            found = self._docs(
+                c, "incidents", self._gens(c), key=f"incident:{incident_id}"
+            )
             position = self._position(c)
         if not found or not in_scope(found[0]["regions"], scope):
             return None
         return {**incidents.row(found[0], self.clock()), "as_of_position": position}
 
-    def patrols(self, *, status: str | None = None, scope: Scope = None,
-                limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> Page:
+    def patrols(
+        self,
+        *,
+        status: str | None = None,
+        scope: Scope = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> Page:
         check_choice(status, "status", PATROL_STATUSES)
         check_limit(limit)
         with self.store.transaction(commit=False) as c:
             gens = self._gens(c)
             position = self._position(c)
             docs = self._docs(c, "patrols", gens)
-        docs = [d for d in docs if in_scope(d["regions"], scope)
-                and (status is None or d["status"] == status)]
+        docs = [
+            d
+            for d in docs
+            if in_scope(d["regions"], scope)
+            and (status is None or d["status"] == status)
+        ]
         docs.sort(key=lambda d: d["patrol_id"])
         docs.sort(key=lambda d: d["started_at"] or d["planned_at"], reverse=True)
         docs.sort(key=lambda d: PATROL_ORDER[d["status"]])
@@ -351,18 +475,33 @@ class SqlReadModel:
 
     # --- timelines ------------------------------------------------------------------
 
-    def timeline(self, *, site_id: str | None = None, unit_id: str | None = None,
-                 personnel_id: str | None = None, patrol_id: str | None = None,
-                 incident_id: str | None = None, types: Sequence[str] | None = None,
-                 start: datetime | None = None, end: datetime | None = None,
-                 scope: Scope = None, as_of: datetime | None = None,
-                 as_of_position: int | None = None, limit: int = DEFAULT_LIMIT,
-                 cursor: str | None = None) -> Page:
+    def timeline(
+        self,
+        *,
+        site_id: str | None = None,
+        unit_id: str | None = None,
+        personnel_id: str | None = None,
+        patrol_id: str | None = None,
+        incident_id: str | None = None,
+        types: Sequence[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        scope: Scope = None,
+        as_of: datetime | None = None,
+        as_of_position: int | None = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> Page:
         check_limit(limit)
         after = decode_cursor(cursor)
         start_at, end_at = check_time(start, "from"), check_time(end, "to")
-        given = {"site_id": site_id, "unit_id": unit_id, "personnel_id": personnel_id,
-                 "patrol_id": patrol_id, "incident_id": incident_id}
+        given = {
+            "site_id": site_id,
+            "unit_id": unit_id,
+            "personnel_id": personnel_id,
+            "patrol_id": patrol_id,
+            "incident_id": incident_id,
+        }
         ph = self.ph
         with self.store.transaction(commit=False) as c:
             gens = self._gens(c)
@@ -374,8 +513,10 @@ class SqlReadModel:
             params: list[Any] = [after, upto]
             for field, value in given.items():
                 if value is not None:
-                    where.append(f"t.position IN (SELECT position FROM {subjects}"
-                                 f" WHERE subject = {ph})")
+                    where.append(
+                        f"t.position IN (SELECT position FROM {subjects}"
+                        f" WHERE subject = {ph})"
+                    )
                     params.append(f"{FILTERS[field]}:{value}")
             if types:
                 where.append(f"t.type IN ({','.join([ph] * len(types))})")
@@ -392,12 +533,20 @@ class SqlReadModel:
                 ors = []
                 for province, regency in scope:
                     ors.append(f"subject {'=' if regency else 'LIKE'} {ph}")
-                    params.append(f"region:{province}/{regency}" if regency
-                                  else f"region:{province}/%")
-                where.append(f"t.position IN (SELECT position FROM {subjects}"
-                             f" WHERE {' OR '.join(ors)})")
-            c.execute(f"SELECT t.record FROM {timeline} t WHERE {' AND '.join(where)}"
-                      f" ORDER BY t.position LIMIT {ph}", [*params, limit + 1])
+                    params.append(
+                        f"region:{province}/{regency}"
+                        if regency
+                        else f"region:{province}/%"
+                    )
+                where.append(
+                    f"t.position IN (SELECT position FROM {subjects}"
+                    f" WHERE {' OR '.join(ors)})"
+                )
+            c.execute(
+                f"SELECT t.record FROM {timeline} t WHERE {' AND '.join(where)}"
+                f" ORDER BY t.position LIMIT {ph}",
+                [*params, limit + 1],
+            )
             records = [loads(r["record"]) for r in c.fetchall()]
             more = len(records) > limit
             records = records[:limit]
@@ -406,17 +555,20 @@ class SqlReadModel:
         nxt = encode_cursor(records[-1]["position"]) if more else None
         return {"items": items, "next": nxt, "as_of_position": upto}
 
-    def _corrections(self, c: Any, gens: dict[str, int], event_ids: list[str],
-                     upto: int) -> dict[str, list[dict[str, Any]]]:
+    def _corrections(
+        self, c: Any, gens: dict[str, int], event_ids: list[str], upto: int
+    ) -> dict[str, list[dict[str, Any]]]:
         if not event_ids:
             return {}
         timeline = tables.docs_table("timeline", gens["timeline"])
         subjects = tables.subjects_table(gens["timeline"])
         marks = ",".join([self.ph] * len(event_ids))
-        c.execute(f"SELECT t.record FROM {subjects} s JOIN {timeline} t"
-                  f" ON t.position = s.position WHERE s.subject IN ({marks})"
-                  f" AND s.position <= {self.ph} ORDER BY s.position",
-                  [*(f"corrects:{e}" for e in event_ids), upto])
+        c.execute(
+            f"SELECT t.record FROM {subjects} s JOIN {timeline} t"
+            f" ON t.position = s.position WHERE s.subject IN ({marks})"
+            f" AND s.position <= {self.ph} ORDER BY s.position",
+            [*(f"corrects:{e}" for e in event_ids), upto],
+        )
         fixes: dict[str, list[dict[str, Any]]] = {}
         for r in c.fetchall():
             record = loads(r["record"])
@@ -425,8 +577,13 @@ class SqlReadModel:
 
     # --- neutrality, statistics ------------------------------------------------------
 
-    def register(self, *, unit_id: str | None = None, personnel_id: str | None = None,
-                 scope: Scope = None) -> dict[str, Any]:
+    def register(
+        self,
+        *,
+        unit_id: str | None = None,
+        personnel_id: str | None = None,
+        scope: Scope = None,
+    ) -> dict[str, Any]:
         with self.store.transaction(commit=False) as c:
             gens = self._gens(c)
             position = self._position(c)
@@ -437,20 +594,35 @@ class SqlReadModel:
         def has_entries(doc: Doc) -> bool:
             return bool(doc["pledges"] or doc["concerns"] or doc["incidents"])
 
-        unit_rows = [register.row(u) for u in units
-                     if in_scope(regions[u["unit_id"]], scope)
-                     and (unit_id is None or u["unit_id"] == unit_id)
-                     and personnel_id is None]
-        people_rows = [register.row(p) for p in people
-                       if in_scope(regions.get(p["unit_id"] or "", []), scope)
-                       and (unit_id is None or p["unit_id"] == unit_id)
-                       and (personnel_id is None or p["personnel_id"] == personnel_id)
-                       and (personnel_id is not None or has_entries(p))]
-        return {"units": unit_rows, "personnel": people_rows,
-                "as_of_position": position}
+        unit_rows = [
+            register.row(u)
+            for u in units
+            if in_scope(regions[u["unit_id"]], scope)
+            and (unit_id is None or u["unit_id"] == unit_id)
+            and personnel_id is None
+        ]
+        people_rows = [
+            register.row(p)
+            for p in people
+            if in_scope(regions.get(p["unit_id"] or "", []), scope)
+            and (unit_id is None or p["unit_id"] == unit_id)
+            and (personnel_id is None or p["personnel_id"] == personnel_id)
+            and (personnel_id is not None or has_entries(p))
+        ]
+        return {
+            "units": unit_rows,
+            "personnel": people_rows,
+            "as_of_position": position,
+        }
 
-    def stats(self, *, province: str | None = None, regency: str | None = None,
-              date: date | None = None, scope: Scope = None) -> Page:
+    def stats(
+        self,
+        *,
+        province: str | None = None,
+        regency: str | None = None,
+        date: date | None = None,
+        scope: Scope = None,
+    ) -> Page:
         day = None if date is None else date.isoformat()
         with self.store.transaction(commit=False) as c:
             gens = self._gens(c)
@@ -459,14 +631,20 @@ class SqlReadModel:
             sites = self._docs(c, "board", gens, prefix="site:")
         rows = []
         for d in docs:
-            if ((province and d["province"] != province)
-                    or (regency and d["regency"] != regency)
-                    or (day and d["date"] != day)
-                    or not in_scope([[d["province"], d["regency"]]], scope)):
+            if (
+                (province and d["province"] != province)
+                or (regency and d["regency"] != regency)
+                or (day and d["date"] != day)
+                or not in_scope([[d["province"], d["regency"]]], scope)
+            ):
                 continue
-            count = sum(1 for s in sites if s["province"] == d["province"]
-                        and s["regency"] == d["regency"]
-                        and local_date(s["registered_at"], s["timezone"]) <= d["date"])
+            count = sum(
+                1
+                for s in sites
+                if s["province"] == d["province"]
+                and s["regency"] == d["regency"]
+                and local_date(s["registered_at"], s["timezone"]) <= d["date"]
+            )
             row = stats_view.row(d, count)
             rows.append({k: v for k, v in row.items() if k != "visited_sites"})
         rows.sort(key=lambda r: (r["date"], r["province"], r["regency"]))
@@ -479,4 +657,3 @@ class SqlReadModel:
 
     def lag(self) -> Lag:
         return self._lag() if self._lag is not None else lag_of(self.store)
-

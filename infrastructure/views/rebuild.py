@@ -39,9 +39,15 @@ def check_views(views: Sequence[str] | None) -> list[str]:
     return names
 
 
-def rebuild(store: ViewStore, views: Sequence[str] | None = None, *,
-            batch: int = 2000, progress: Progress | None = None,
-            until: int | None = None, swap: bool = True) -> Built:
+def rebuild(
+    store: ViewStore,
+    views: Sequence[str] | None = None,
+    *,
+    batch: int = 2000,
+    progress: Progress | None = None,
+    until: int | None = None,
+    swap: bool = True,
+) -> Built:
     """Builds `views` (all by default) from the log into a new generation; with
     `swap`, makes it the live one. `until` stops at a position (without swap)."""
     names = check_views(views)
@@ -89,8 +95,11 @@ def rebuild(store: ViewStore, views: Sequence[str] | None = None, *,
                 position = writer.apply(c, records)
                 events += count
             for v in names:
-                c.execute(f"UPDATE {META_TABLE} SET generation = {store.ph}"
-                          f" WHERE view = {store.ph}", [fresh[v], v])
+                c.execute(
+                    f"UPDATE {META_TABLE} SET generation = {store.ph}"
+                    f" WHERE view = {store.ph}",
+                    [fresh[v], v],
+                )
         for v in names:
             if fresh[v] >= 3:
                 store.drop_generation(v, fresh[v] - 2)  # the one before the old one
@@ -106,8 +115,11 @@ def discard(store: ViewStore, built: Built, views: Sequence[str] | None = None) 
             store.drop_generation(v, built.generations[v])
 
 
-def contents(store: ViewStore, generations: dict[str, int] | None = None,
-             views: Sequence[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+def contents(
+    store: ViewStore,
+    generations: dict[str, int] | None = None,
+    views: Sequence[str] | None = None,
+) -> dict[str, list[tuple[str, str]]]:
     """Every row of the views (snapshots aside), in key order: what a check that two
     builds agree compares."""
     from infrastructure.views import tables
@@ -120,11 +132,14 @@ def contents(store: ViewStore, generations: dict[str, int] | None = None,
             if view == "timeline":
                 c.execute(f"SELECT position, record FROM {table} ORDER BY position")
                 found[view] = [(str(r["position"]), r["record"]) for r in c.fetchall()]
-                c.execute(f"SELECT subject, position FROM"
-                          f" {tables.subjects_table(gens[view])}"
-                          " ORDER BY subject, position")
-                found["subjects"] = [(r["subject"], str(r["position"]))
-                                     for r in c.fetchall()]
+                c.execute(
+                    f"SELECT subject, position FROM"
+                    f" {tables.subjects_table(gens[view])}"
+                    " ORDER BY subject, position"
+                )
+                found["subjects"] = [
+                    (r["subject"], str(r["position"])) for r in c.fetchall()
+                ]
             else:
                 c.execute(f"SELECT doc_key, doc FROM {table} ORDER BY doc_key")
                 found[view] = [(r["doc_key"], r["doc"]) for r in c.fetchall()]

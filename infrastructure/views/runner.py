@@ -33,8 +33,9 @@ class JagaViews(Projection[Any]):
 
     name = LIVE
 
-    def __init__(self, store: ViewStore,
-                 before_commit: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, store: ViewStore, before_commit: Callable[[int], None] | None = None
+    ) -> None:
         super().__init__(view=store.tracking)
         self.store = store
         self.writer: Writer | None = None
@@ -45,8 +46,11 @@ class JagaViews(Projection[Any]):
         """The library runner's path: finds the event's position by its notification
         id and processes everything up to it."""
         with self.store.transaction(commit=False) as c:
-            c.execute(f"SELECT position FROM jaga_log WHERE notification_id = "
-                      f"{self.store.ph}", [tracking.notification_id])
+            c.execute(
+                f"SELECT position FROM jaga_log WHERE notification_id = "
+                f"{self.store.ph}",
+                [tracking.notification_id],
+            )
             row = c.fetchone()
         if row is not None:
             self.step(until=int(row["position"]))
@@ -59,8 +63,11 @@ class JagaViews(Projection[Any]):
             tracked = self.store.tracked(c)
             # The writer's memory holds only if nobody else moved the views on (a
             # rebuild, another runner) and its own last batch committed.
-            if (self.writer is None or self.writer.generations != generations
-                    or self.writer.position != tracked):
+            if (
+                self.writer is None
+                or self.writer.generations != generations
+                or self.writer.position != tracked
+            ):
                 self.writer = Writer(self.store.dialect, generations, VIEW_NAMES)
                 self.writer.load_directory(c)
                 self.writer.position = tracked
@@ -82,9 +89,14 @@ class ProjectionService:
     """Runs the views in a background thread that follows new events as they commit
     (LISTEN/NOTIFY on PostgreSQL, polling on SQLite)."""
 
-    def __init__(self, store: ViewStore, batch_size: int = BATCH,
-                 poll_seconds: float = 0.25, gather_seconds: float = GATHER_SECONDS,
-                 before_commit: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: ViewStore,
+        batch_size: int = BATCH,
+        poll_seconds: float = 0.25,
+        gather_seconds: float = GATHER_SECONDS,
+        before_commit: Callable[[int], None] | None = None,
+    ) -> None:
         self.store = store
         self.projection = JagaViews(store, before_commit)
         self.batch_size = batch_size
@@ -110,12 +122,16 @@ class ProjectionService:
 
     def start(self) -> None:
         self._stop.clear()
-        runner = threading.Thread(target=self._run, name="jaga-projections",
-                                  daemon=True)
+        runner = threading.Thread(
+            target=self._run, name="jaga-projections", daemon=True
+        )
         self._threads = [runner]
         if not isinstance(self.store.datastore, SQLiteDatastore):
-            self._threads.append(threading.Thread(
-                target=self._listen, name="jaga-projections-listen", daemon=True))
+            self._threads.append(
+                threading.Thread(
+                    target=self._listen, name="jaga-projections-listen", daemon=True
+                )
+            )
         for thread in self._threads:
             thread.start()
 
@@ -143,15 +159,20 @@ class ProjectionService:
                 self.failures += 1
                 self.last_error = f"{type(error).__name__}: {error}"
                 backoff = min(MAX_BACKOFF, 0.5 * 2 ** min(self.failures, 8))
-                log.error("projection batch failed; will resume from the tracked "
-                          "position", error=self.last_error, failures=self.failures,
-                          backoff_seconds=backoff)
+                log.error(
+                    "projection batch failed; will resume from the tracked position",
+                    error=self.last_error,
+                    failures=self.failures,
+                    backoff_seconds=backoff,
+                )
                 self._stop.wait(backoff)
                 continue
             if self.failures:
                 writer = self.projection.writer
-                log.info("projections resumed",
-                         position=None if writer is None else writer.position)
+                log.info(
+                    "projections resumed",
+                    position=None if writer is None else writer.position,
+                )
             self.failures = 0
             self.last_error = None
             self._wake.wait(self.poll_seconds)
@@ -166,8 +187,9 @@ class ProjectionService:
         while not self._stop.is_set():
             try:
                 with self.store.datastore.get_connection() as conn:
-                    conn.execute(SQL("LISTEN {0}").format(
-                        Identifier(recorder.channel_name)))
+                    conn.execute(
+                        SQL("LISTEN {0}").format(Identifier(recorder.channel_name))
+                    )
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=0.5, stop_after=1):
                             self._wake.set()
@@ -191,8 +213,12 @@ def lag_of(store: ViewStore, error: str | None = None) -> Lag:
             recorded = when(first[0]["recorded_at"]) if first else None
             if recorded is not None:
                 seconds = max(0.0, (datetime.now(UTC) - recorded).total_seconds())
-    lag: Lag = {"positions": log_position - position, "seconds": round(seconds, 3),
-                "position": position, "log_position": log_position}
+    lag: Lag = {
+        "positions": log_position - position,
+        "seconds": round(seconds, 3),
+        "position": position,
+        "log_position": log_position,
+    }
     if error:
         lag["error"] = error
     return lag

@@ -37,7 +37,8 @@ class ViewStore:
         else:
             self.dialect = tables.POSTGRES
             self.tracking = PostgresTrackingRecorder(
-                self.datastore, tracking_table_name="jaga_view_tracking")
+                self.datastore, tracking_table_name="jaga_view_tracking"
+            )
         with self.setup_lock():
             self.tracking.create_table()
             self._ensure_meta()
@@ -79,8 +80,11 @@ class ViewStore:
                 if view not in known:
                     for statement in tables.create_statements(view, 1):
                         c.execute(statement)
-                    c.execute(f"INSERT INTO {META_TABLE} (view, generation) "
-                              f"VALUES ({ph}, {ph})", [view, 1])
+                    c.execute(
+                        f"INSERT INTO {META_TABLE} (view, generation) "
+                        f"VALUES ({ph}, {ph})",
+                        [view, 1],
+                    )
 
     # --- inside a transaction ---------------------------------------------------
 
@@ -93,9 +97,11 @@ class ViewStore:
         return {r["view"]: int(r["generation"]) for r in c.fetchall()}
 
     def tracked(self, c: Any, name: str = LIVE) -> int:
-        c.execute("SELECT MAX(notification_id) AS n FROM "
-                  f"{self._tracking_table()} WHERE application_name = {self.ph}",
-                  [name])
+        c.execute(
+            "SELECT MAX(notification_id) AS n FROM "
+            f"{self._tracking_table()} WHERE application_name = {self.ph}",
+            [name],
+        )
         row = c.fetchone()
         return int(row["n"] or 0) if row else 0
 
@@ -105,27 +111,33 @@ class ViewStore:
     def track(self, c: Any, position: int, name: str = LIVE) -> None:
         self.tracking._insert_tracking(c, Tracking(name, position))  # type: ignore[attr-defined]
 
-    def read_records(self, c: Any, after: int, limit: int,
-                     until: int | None = None) -> list[dict[str, Any]]:
+    def read_records(
+        self, c: Any, after: int, limit: int, until: int | None = None
+    ) -> list[dict[str, Any]]:
         """Event records with position > after, in log order, in this transaction."""
-        return [self.app.record_of(row) for row in
-                self.read_rows(c, after, limit, until)]
+        return [
+            self.app.record_of(row) for row in self.read_rows(c, after, limit, until)
+        ]
 
-    def read_lazily(self, c: Any, after: int, limit: int,
-                    until: int | None = None) -> tuple[int, Iterator[dict[str, Any]]]:
+    def read_lazily(
+        self, c: Any, after: int, limit: int, until: int | None = None
+    ) -> tuple[int, Iterator[dict[str, Any]]]:
         """How many events follow `after` (up to `limit`), and their records, decoded
         as they are taken (so that decoding overlaps the writes of a batch)."""
         rows = self.read_rows(c, after, limit, until)
         return len(rows), map(self.app.record_of, rows)
 
-    def read_rows(self, c: Any, after: int, limit: int,
-                  until: int | None = None) -> list[Any]:
+    def read_rows(
+        self, c: Any, after: int, limit: int, until: int | None = None
+    ) -> list[Any]:
         """The stored events with position > after, in log order, undecoded."""
         ph = self.ph
-        sql = ("SELECT l.position, e.originator_id, e.originator_version, e.topic,"
-               f" e.state FROM jaga_log l JOIN {self.events_table} e"
-               f" ON e.{self.notification_column} = l.notification_id"
-               f" WHERE l.position > {ph}")
+        sql = (
+            "SELECT l.position, e.originator_id, e.originator_version, e.topic,"
+            f" e.state FROM jaga_log l JOIN {self.events_table} e"
+            f" ON e.{self.notification_column} = l.notification_id"
+            f" WHERE l.position > {ph}"
+        )
         params: list[Any] = [after]
         if until is not None:
             sql += f" AND l.position <= {ph}"

@@ -78,5 +78,6 @@ def create_statements(view: str, generation: int) -> list[str]:
         statements.append(
             f"CREATE TABLE IF NOT EXISTS {snapshot_table(view, generation)} ("
             "doc_key TEXT NOT NULL, position BIGINT NOT NULL, doc TEXT NOT NULL,"
-            " PRIMARY KEY (doc_key, position))")
+            " PRIMARY KEY (doc_key, position))"
+        )
     return statements

@@ -12,7 +12,8 @@ from infrastructure.views.store import ViewStore
 
 _stores: weakref.WeakKeyDictionary[Jaga, ViewStore] = weakref.WeakKeyDictionary()
 _services: weakref.WeakKeyDictionary[Jaga, ProjectionService] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 def view_store(app: Jaga) -> ViewStore:

@@ -25,17 +25,25 @@ def _lines(path: Path) -> list[tuple[int, object]]:
             try:
                 items.append((number, json.loads(line)))
             except json.JSONDecodeError as error:
-                raise typer.BadParameter(f"line {number}: not JSON ({error.msg})",
-                                         param_hint="FILE") from None
+                raise typer.BadParameter(
+                    f"line {number}: not JSON ({error.msg})", param_hint="FILE"
+                ) from None
     return items
 
 
 def import_commands(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="JSON Lines: one {idempotency_key, "
-                                         "method, path, body} a line")],
-    chunk: Annotated[int, typer.Option(min=1, max=MAX_BATCH,
-                                       help="Commands saved together")] = MAX_BATCH,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="JSON Lines: one {idempotency_key, method, path, body} a line",
+        ),
+    ],
+    chunk: Annotated[
+        int, typer.Option(min=1, max=MAX_BATCH, help="Commands saved together")
+    ] = MAX_BATCH,
 ) -> None:
     """Import commands in the batch endpoint's format, a batch at a time.
 
@@ -48,7 +56,7 @@ def import_commands(
     saved = failed = 0
     try:
         for start in range(0, len(items), chunk):
-            part = items[start:start + chunk]
+            part = items[start : start + chunk]
             outcomes = run_batch(jaga, commands_from([i for _, i in part], ctx))
             for (number, _), outcome in zip(part, outcomes, strict=True):
                 if isinstance(outcome, Exception):
@@ -66,9 +74,14 @@ def import_commands(
 
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Under three minutes")] = False,
-    scale: Annotated[float | None, typer.Option(
-        min=0.0001, max=10, help="TPS as a share of Jawa Timur's 120,000 "
-        "(quick 0.005, full 0.1)")] = None,
+    scale: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0001,
+            max=10,
+            help="TPS as a share of Jawa Timur's 120,000 (quick 0.005, full 0.1)",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Workload seed")] = 1,
     out: Annotated[Path, typer.Option(help="Where the JSON goes")] = Path("var/bench"),
 ) -> None:
@@ -78,9 +91,11 @@ def bench(
 
     plan = Plan.make(quick, scale, seed)
     mode = "quick" if quick else "full"
-    typer.echo(f"jaga bench ({mode}): scale {plan.scale}, seed {plan.seed}, "
-               f"{plan.concurrency} clients, {plan.rate:.0f} events/s for "
-               f"{plan.load_seconds:.0f} s under load")
+    typer.echo(
+        f"jaga bench ({mode}): scale {plan.scale}, seed {plan.seed}, "
+        f"{plan.concurrency} clients, {plan.rate:.0f} events/s for "
+        f"{plan.load_seconds:.0f} s under load"
+    )
     try:
         result: dict[str, Any] = run(plan, out, lambda s: typer.echo(s, err=True))
     except RuntimeError as error:  # no PostgreSQL, or the server did not start

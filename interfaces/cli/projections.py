@@ -23,11 +23,19 @@ def _bar(done: int, total: int) -> str:
 
 def project(
     follow: Annotated[bool, typer.Option(help="Keep following new events.")] = False,
-    measure: Annotated[bool, typer.Option(
-        help="Print the catch-up rate next to the library's raw select rate.")] = False,
-    scratch: Annotated[int, typer.Option(
-        help="With --measure: measure on a scratch store of the demo plus this many "
-             "synthetic events, not on the configured one.")] = 0,
+    measure: Annotated[
+        bool,
+        typer.Option(
+            help="Print the catch-up rate next to the library's raw select rate."
+        ),
+    ] = False,
+    scratch: Annotated[
+        int,
+        typer.Option(
+            help="With --measure: measure on a scratch store of the demo plus "
+            "this many synthetic events, not on the configured one."
+        ),
+    ] = 0,
     batch: Annotated[int, typer.Option(help="Events per transaction.")] = 1000,
 ) -> None:
     """Bring the views up to the end of the log (and with --follow, keep them there)."""
@@ -41,12 +49,15 @@ def project(
         total = service.lag()["positions"]
         started = time.perf_counter()
         done = service.catch_up(
-            progress=lambda n: typer.echo(f"\r{_bar(n, total)}", nl=False))
+            progress=lambda n: typer.echo(f"\r{_bar(n, total)}", nl=False)
+        )
         seconds = time.perf_counter() - started
         rate = done / seconds if seconds and done else 0.0
         position = service.store.position()
-        typer.echo(f"\nprojected {done} events in {seconds:.2f} s"
-                   f" ({rate:,.0f} events/s); views at position {position}")
+        typer.echo(
+            f"\nprojected {done} events in {seconds:.2f} s"
+            f" ({rate:,.0f} events/s); views at position {position}"
+        )
         if follow:
             _follow(app)
     finally:
@@ -62,8 +73,10 @@ def _follow(app: Jaga) -> None:
             time.sleep(5)
             lag = service.lag()
             error = f"  error: {lag['error']}" if "error" in lag else ""
-            typer.echo(f"position {lag['position']}/{lag['log_position']}, behind "
-                       f"{lag['positions']} events, {lag['seconds']:.1f} s{error}")
+            typer.echo(
+                f"position {lag['position']}/{lag['log_position']}, behind "
+                f"{lag['positions']} events, {lag['seconds']:.1f} s{error}"
+            )
     except KeyboardInterrupt:
         typer.echo("stopping")
     finally:
@@ -85,8 +98,10 @@ def _measure(scratch: int, batch: int) -> None:
     with scratch_url(settings.database_url) as url:
         app = Jaga(env=library_env(url), calendar=ElectionCalendar.load())
         try:
-            typer.echo(f"writing the demo and {scratch} synthetic events to a scratch "
-                       "store ...")
+            typer.echo(
+                f"writing the demo and {scratch} synthetic events to a scratch "
+                "store ..."
+            )
             add_synthetic(app, scratch)
             _report(measure(app, ViewStore(app), batch), url)
         finally:
@@ -97,18 +112,24 @@ def _report(result: dict[str, dict[str, float]], url: str) -> None:
     raw, views = result["raw_select_decode"], result["catch_up"]
     store = url.split(":", 1)[0]
     typer.echo(f"store: {store}")
-    typer.echo(f"library select_notifications + decode: {raw['events']:.0f} events in "
-               f"{raw['seconds']:.2f} s = {raw['rate']:,.0f} events/s")
-    typer.echo(f"views catch-up (all views, batched):   {views['events']:.0f} events"
-               " in "
-               f"{views['seconds']:.2f} s = {views['rate']:,.0f} events/s")
+    typer.echo(
+        f"library select_notifications + decode: {raw['events']:.0f} events in "
+        f"{raw['seconds']:.2f} s = {raw['rate']:,.0f} events/s"
+    )
+    typer.echo(
+        f"views catch-up (all views, batched):   {views['events']:.0f} events"
+        " in "
+        f"{views['seconds']:.2f} s = {views['rate']:,.0f} events/s"
+    )
     if raw["rate"]:
         typer.echo(f"catch-up / raw select: {views['rate'] / raw['rate']:.2f}")
 
 
 def rebuild(
-    view: Annotated[str | None, typer.Argument(
-        help=f"One of {', '.join(VIEW_NAMES)}; all when left out.")] = None,
+    view: Annotated[
+        str | None,
+        typer.Argument(help=f"One of {', '.join(VIEW_NAMES)}; all when left out."),
+    ] = None,
     batch: Annotated[int, typer.Option(help="Events per transaction.")] = 2000,
 ) -> None:
     """Rebuild views from the log into new tables and swap them in; reads keep
@@ -123,12 +144,17 @@ def rebuild(
     try:
         started = time.perf_counter()
         built = run_rebuild(
-            ViewStore(app), [view] if view else None, batch=batch,
-            progress=lambda n, total: typer.echo(f"\r{_bar(n, total)}", nl=False))
+            ViewStore(app),
+            [view] if view else None,
+            batch=batch,
+            progress=lambda n, total: typer.echo(f"\r{_bar(n, total)}", nl=False),
+        )
         seconds = time.perf_counter() - started
         names = view or "all views"
-        typer.echo(f"\nrebuilt {names} from {built.events} events in {seconds:.2f} s;"
-                   f" swapped in at position {built.position}")
+        typer.echo(
+            f"\nrebuilt {names} from {built.events} events in {seconds:.2f} s;"
+            f" swapped in at position {built.position}"
+        )
     finally:
         app.close()
 

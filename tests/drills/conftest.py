@@ -55,20 +55,24 @@ def pg_database(pg_ready: bool) -> Iterator[Any]:
 
 
 def serve(store: str, folder: Path, pg_database: Any) -> Served:
-    url = (f"sqlite:///{folder / 'jaga.sqlite3'}" if store == "sqlite"
-           else pg_database())
+    url = f"sqlite:///{folder / 'jaga.sqlite3'}" if store == "sqlite" else pg_database()
     made = {role: make_key(url, role) for role in ROLES}
     server = JagaServer(url, folder).start()
-    return Served(store, url, server, {r: s for r, (_, s) in made.items()},
-                  {r: k for r, (k, _) in made.items()})
+    return Served(
+        store,
+        url,
+        server,
+        {r: s for r, (_, s) in made.items()},
+        {r: k for r, (k, _) in made.items()},
+    )
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def served(request: pytest.FixtureRequest,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
     """One server per store, shared by the fast drills that do not break it."""
-    pg = request.getfixturevalue("pg_database") if request.param == "postgres" \
-        else None
+    pg = request.getfixturevalue("pg_database") if request.param == "postgres" else None
     s = serve(request.param, tmp_path_factory.mktemp(f"drill-{request.param}"), pg)
     try:
         yield s
@@ -82,10 +86,14 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_sep("=", "reliability drills")
     for line in table().splitlines():
         terminalreporter.write_line(line)
-    bad = [c.drill for c in REPORT.values()
-           if c.lost or c.duplicated or c.server_errors]
-    verdict = f"FAILED: {', '.join(bad)}" if bad else \
-        "lost = 0, duplicated = 0, 5xx = 0 in every drill"
+    bad = [
+        c.drill for c in REPORT.values() if c.lost or c.duplicated or c.server_errors
+    ]
+    verdict = (
+        f"FAILED: {', '.join(bad)}"
+        if bad
+        else "lost = 0, duplicated = 0, 5xx = 0 in every drill"
+    )
     terminalreporter.write_line(verdict)
     out = Path("var/drills-last.txt")
     out.parent.mkdir(exist_ok=True)

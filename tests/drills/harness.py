@@ -65,14 +65,18 @@ def counts(drill: str) -> Counts:
 
 
 def table() -> str:
-    head = (f"{'drill':<44} {'acked':>6} {'found':>6} {'dup':>4} {'lost':>5} "
-            f"{'no-ans':>6} {'reqs':>6} {'503':>5} {'5xx':>4} {'recover':>7} {'s':>6}")
+    head = (
+        f"{'drill':<44} {'acked':>6} {'found':>6} {'dup':>4} {'lost':>5} "
+        f"{'no-ans':>6} {'reqs':>6} {'503':>5} {'5xx':>4} {'recover':>7} {'s':>6}"
+    )
     lines = [head, "-" * len(head)]
     for c in REPORT.values():
-        lines.append(f"{c.drill:<44} {c.acknowledged:>6} {c.found:>6} "
-                     f"{c.duplicated:>4} {c.lost:>5} {c.unanswered:>6} "
-                     f"{c.requests:>6} {c.unavailable:>5} {c.server_errors:>4} "
-                     f"{c.recovery:>7.1f} {c.seconds:>6.1f}  {c.note}".rstrip())
+        lines.append(
+            f"{c.drill:<44} {c.acknowledged:>6} {c.found:>6} "
+            f"{c.duplicated:>4} {c.lost:>5} {c.unanswered:>6} "
+            f"{c.requests:>6} {c.unavailable:>5} {c.server_errors:>4} "
+            f"{c.recovery:>7.1f} {c.seconds:>6.1f}  {c.note}".rstrip()
+        )
     return "\n".join(lines)
 
 
@@ -101,8 +105,14 @@ class JagaServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> JagaServer:
-        self.server = Server(jaga_serve_command(self.port), self.port, "/healthz",
-                             self.env, self.log, every=5.0).__enter__()
+        self.server = Server(
+            jaga_serve_command(self.port),
+            self.port,
+            "/healthz",
+            self.env,
+            self.log,
+            every=5.0,
+        ).__enter__()
         self.starts += 1
         return self
 
@@ -119,12 +129,17 @@ class JagaServer:
             self.server.__exit__()
             self.server = None
 
-    def jaga(self, *args: str,
-             timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def jaga(
+        self, *args: str, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         """A `jaga` command on this server's store."""
-        return subprocess.run([sys.executable, "-c", CLI, *args],
-                              env={**os.environ, **self.env}, capture_output=True,
-                              text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-c", CLI, *args],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -134,8 +149,9 @@ def make_key(url: str, role: str, *scope: str) -> tuple[str, str]:
     """(key id, secret), made the way `jaga keys create` makes them."""
     jaga = open_app(Settings(database_url=url))
     try:
-        key, secret = KeyStore(jaga.recorder).create(role, f"drill {role}",
-                                                     list(scope) or None)
+        key, secret = KeyStore(jaga.recorder).create(
+            role, f"drill {role}", list(scope) or None
+        )
     finally:
         jaga.close()
     return key.key_id, secret
@@ -174,8 +190,9 @@ class Sent:
 async def post(client: httpx.AsyncClient, sent: Sent, tally: Counts) -> Sent:
     """Sends the write once; a cut connection leaves `status` None."""
     try:
-        reply = await client.post(sent.path, json=sent.body,
-                                  headers={"Idempotency-Key": sent.key})
+        reply = await client.post(
+            sent.path, json=sent.body, headers={"Idempotency-Key": sent.key}
+        )
     except (TimeoutError, httpx.TransportError):
         sent.status, sent.answer = None, None
         tally.add_status(None)
@@ -191,16 +208,20 @@ async def post(client: httpx.AsyncClient, sent: Sent, tally: Counts) -> Sent:
     return sent
 
 
-def client(base_url: str, secret: str, connections: int = 64,
-           timeout: float = 30.0) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=connections,
-                          max_keepalive_connections=connections)
-    return httpx.AsyncClient(base_url=base_url, headers=bearer(secret),
-                             limits=limits, timeout=timeout)
+def client(
+    base_url: str, secret: str, connections: int = 64, timeout: float = 30.0
+) -> httpx.AsyncClient:
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections
+    )
+    return httpx.AsyncClient(
+        base_url=base_url, headers=bearer(secret), limits=limits, timeout=timeout
+    )
 
 
-def log_by_key(url: str) -> tuple[dict[str, set[str]], dict[str, set[str]], int,
-                                  list[int]]:
+def log_by_key(
+    url: str,
+) -> tuple[dict[str, set[str]], dict[str, set[str]], int, list[int]]:
     """From the stored log: the requests (correlation ids) and event ids of each
     idempotency key, the number of events, and their positions."""
     jaga = open_app(Settings(database_url=url))

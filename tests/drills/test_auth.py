@@ -46,7 +46,8 @@ def jember(served: Served) -> dict[str, Any]:
 
 
 def test_missing_and_malformed_keys_are_refused_with_401(
-        served: Served, jember: dict[str, Any]) -> None:
+    served: Served, jember: dict[str, Any]
+) -> None:
     ops = served.keys["ops"]
     key_id, random_part = _parts(ops)
     wrong = "A" if random_part[0] != "A" else "B"
@@ -69,12 +70,17 @@ def test_missing_and_malformed_keys_are_refused_with_401(
     ]
     wrong_answers = []
     check_in = f"/api/v1/sites/{jember['site_id']}/check-ins"
-    body = {"personnel_id": jember["personnel"][0], "method": "qr",
-            "occurred_at": recently()}
+    body = {
+        "personnel_id": jember["personnel"][0],
+        "method": "qr",
+        "occurred_at": recently(),
+    }
     with _http(served) as c:
         for h in headers:
-            for reply in (c.post(check_in, json=body, headers=h),
-                          c.get("/api/v1/sites", headers=h)):
+            for reply in (
+                c.post(check_in, json=body, headers=h),
+                c.get("/api/v1/sites", headers=h),
+            ):
                 _tally(served, reply)
                 code = reply.json().get("error", {}).get("code")
                 if reply.status_code != 401 or code != "unauthorized":
@@ -86,14 +92,22 @@ def test_missing_and_malformed_keys_are_refused_with_401(
 
 
 def test_a_key_revoked_elsewhere_is_refused_within_milliseconds(
-        served: Served, jember: dict[str, Any]) -> None:
+    served: Served, jember: dict[str, Any]
+) -> None:
     key_id, secret = make_key(served.url, "field")
     with _http(served) as c:
-        before = [c.get("/api/v1/sites", headers=bearer(secret)),
-                  c.post(f"/api/v1/sites/{jember['site_id']}/check-ins",
-                         headers=bearer(secret),
-                         json={"personnel_id": jember["personnel"][1],
-                               "method": "gps", "occurred_at": recently()})]
+        before = [
+            c.get("/api/v1/sites", headers=bearer(secret)),
+            c.post(
+                f"/api/v1/sites/{jember['site_id']}/check-ins",
+                headers=bearer(secret),
+                json={
+                    "personnel_id": jember["personnel"][1],
+                    "method": "gps",
+                    "occurred_at": recently(),
+                },
+            ),
+        ]
         # Revoked by another process, as `jaga keys revoke` does: the server hears
         # of it by NOTIFY (PostgreSQL) or looks every key up (SQLite).
         revoke_key(served.url, key_id)
@@ -104,33 +118,55 @@ def test_a_key_revoked_elsewhere_is_refused_within_milliseconds(
             if first.status_code != 200 or waited > 1.0:
                 break
             time.sleep(0.005)
-        after = [first,
-                 c.post(f"/api/v1/sites/{jember['site_id']}/check-ins",
-                        headers=bearer(secret),
-                        json={"personnel_id": jember["personnel"][1],
-                              "method": "gps", "occurred_at": recently()})]
+        after = [
+            first,
+            c.post(
+                f"/api/v1/sites/{jember['site_id']}/check-ins",
+                headers=bearer(secret),
+                json={
+                    "personnel_id": jember["personnel"][1],
+                    "method": "gps",
+                    "occurred_at": recently(),
+                },
+            ),
+        ]
     _tally(served, *before, *after)
     assert [r.status_code for r in before] == [200, 201], before[1].text
     assert [r.status_code for r in after] == [401, 401]
     assert waited < 0.2
 
 
-def test_roles_are_refused_what_they_may_not_do(served: Served,
-                                                jember: dict[str, Any]) -> None:
+def test_roles_are_refused_what_they_may_not_do(
+    served: Served, jember: dict[str, Any]
+) -> None:
     site = jember["site_id"]
-    check_in = {"personnel_id": jember["personnel"][2], "method": "qr",
-                "occurred_at": recently()}
+    check_in = {
+        "personnel_id": jember["personnel"][2],
+        "method": "qr",
+        "occurred_at": recently(),
+    }
     unit = {"unit_id": "kodim-0824-jember", "name": "Kodim 0824", "kind": "tni"}
     refused = [
         ("auditor", "POST", f"/api/v1/sites/{site}/check-ins", check_in),
         ("bawaslu", "POST", f"/api/v1/sites/{site}/check-ins", check_in),
         ("field", "POST", "/api/v1/units", unit),
-        ("field", "POST", f"/api/v1/sites/{site}/alert-level",
-         {"level": "awas", "reason": "x", "occurred_at": recently()}),
+        (
+            "field",
+            "POST",
+            f"/api/v1/sites/{site}/alert-level",
+            {"level": "awas", "reason": "x", "occurred_at": recently()},
+        ),
         ("bawaslu", "POST", "/api/v1/units", unit),
-        ("auditor", "POST", "/api/v1/corrections",
-         {"event_id": "00000000-0000-0000-0000-000000000000", "reason": "x",
-          "changes": {"name": "y"}}),
+        (
+            "auditor",
+            "POST",
+            "/api/v1/corrections",
+            {
+                "event_id": "00000000-0000-0000-0000-000000000000",
+                "reason": "x",
+                "changes": {"name": "y"},
+            },
+        ),
         ("field", "GET", "/api/v1/audit/checkpoint", None),
         ("ops", "GET", "/api/v1/keys", None),
         ("admin", "POST", f"/api/v1/sites/{site}/check-ins", check_in),
@@ -138,32 +174,40 @@ def test_roles_are_refused_what_they_may_not_do(served: Served,
     wrong = []
     with _http(served) as c:
         for role, method, path, body in refused:
-            reply = c.request(method, path, json=body,
-                              headers=bearer(served.keys[role]))
+            reply = c.request(
+                method, path, json=body, headers=bearer(served.keys[role])
+            )
             _tally(served, reply)
-            if reply.status_code != 403 or reply.json()["error"]["code"] != \
-                    "forbidden":
+            if reply.status_code != 403 or reply.json()["error"]["code"] != "forbidden":
                 wrong.append((role, method, path, reply.status_code, reply.text[:100]))
     assert not wrong, wrong
 
 
 def test_a_key_scoped_to_a_region_cannot_read_or_write_outside_it(
-        served: Served, jember: dict[str, Any]) -> None:
+    served: Served, jember: dict[str, Any]
+) -> None:
     _, oku = make_key(served.url, "field", "sumatera-selatan")
     _, local = make_key(served.url, "field", "jawa-timur/kab-jember")
     site = jember["site_id"]
-    body = {"personnel_id": jember["personnel"][3], "method": "manual",
-            "occurred_at": recently()}
+    body = {
+        "personnel_id": jember["personnel"][3],
+        "method": "manual",
+        "occurred_at": recently(),
+    }
     with _http(served) as c:
-        write = c.post(f"/api/v1/sites/{site}/check-ins", json=body,
-                       headers=bearer(oku))
+        write = c.post(
+            f"/api/v1/sites/{site}/check-ins", json=body, headers=bearer(oku)
+        )
         read = c.get(f"/api/v1/sites/{site}", headers=bearer(oku))
-        listed = c.get("/api/v1/sites", params={"regency": "kab-jember"},
-                       headers=bearer(oku))
-        timeline = c.get("/api/v1/timeline", params={"site_id": site},
-                         headers=bearer(oku))
-        allowed = c.post(f"/api/v1/sites/{site}/check-ins", json=body,
-                         headers=bearer(local))
+        listed = c.get(
+            "/api/v1/sites", params={"regency": "kab-jember"}, headers=bearer(oku)
+        )
+        timeline = c.get(
+            "/api/v1/timeline", params={"site_id": site}, headers=bearer(oku)
+        )
+        allowed = c.post(
+            f"/api/v1/sites/{site}/check-ins", json=body, headers=bearer(local)
+        )
     _tally(served, write, read, listed, timeline, allowed)
     assert write.status_code == 403
     assert read.status_code in (403, 404)
@@ -175,7 +219,8 @@ def test_a_key_scoped_to_a_region_cannot_read_or_write_outside_it(
 
 
 def test_key_checks_take_the_same_time_whatever_the_secret(
-        served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = served.keys["field"]
     key_id, random_part = _parts(secret)
     head = f"jaga_{key_id}"
@@ -225,12 +270,21 @@ def test_no_secret_reaches_the_server_log(served: Served) -> None:
             c.get("/api/v1/sites", headers=bearer(fresh)),
             c.get("/api/v1/sites", headers=bearer(guessed)),
             c.get(f"/api/v1/sites?key={fresh}&token={guessed}"),
-            c.post("/api/v1/units", headers={**bearer(fresh), "X-Request-Id": fresh},
-                   json={"unit_id": "x", "name": "x", "kind": "x", "secret": fresh}),
-            c.post("/sign-in", data={"key": guessed, "next": "/"},
-                   headers={"Origin": served.base_url}),
-            c.post("/sign-in", data={"key": fresh, "next": "/"},
-                   headers={"Origin": served.base_url}),
+            c.post(
+                "/api/v1/units",
+                headers={**bearer(fresh), "X-Request-Id": fresh},
+                json={"unit_id": "x", "name": "x", "kind": "x", "secret": fresh},
+            ),
+            c.post(
+                "/sign-in",
+                data={"key": guessed, "next": "/"},
+                headers={"Origin": served.base_url},
+            ),
+            c.post(
+                "/sign-in",
+                data={"key": fresh, "next": "/"},
+                headers={"Origin": served.base_url},
+            ),
             c.get(f"/api/v1/{fresh}", headers=bearer(guessed)),
         ]
     _tally(served, *replies)

@@ -53,23 +53,50 @@ def _writes(site: dict[str, Any], rng: random.Random, n: int) -> list[Sent]:
     out = []
     for i in range(n):
         if i % 10 == 0:
-            out.append(Sent(f"/api/v1/sites/{s}/alert-level",
-                            {"level": rng.choice(["normal", "waspada", "siaga"]),
-                             "reason": f"drill {i}", "occurred_at": recently()}))
+            out.append(
+                Sent(
+                    f"/api/v1/sites/{s}/alert-level",
+                    {
+                        "level": rng.choice(["normal", "waspada", "siaga"]),
+                        "reason": f"drill {i}",
+                        "occurred_at": recently(),
+                    },
+                )
+            )
         elif i % 10 == 1:
-            out.append(Sent("/api/v1/incidents",
-                            {"category": "suspicious_activity", "severity": 2,
-                             "description": f"orang tak dikenal {i}", "site_id": s,
-                             "occurred_at": recently()}))
+            out.append(
+                Sent(
+                    "/api/v1/incidents",
+                    {
+                        "category": "suspicious_activity",
+                        "severity": 2,
+                        "description": f"orang tak dikenal {i}",
+                        "site_id": s,
+                        "occurred_at": recently(),
+                    },
+                )
+            )
         else:
-            out.append(Sent(f"/api/v1/sites/{s}/check-ins",
-                            {"personnel_id": rng.choice(site["personnel"]),
-                             "method": "qr", "occurred_at": recently()}))
+            out.append(
+                Sent(
+                    f"/api/v1/sites/{s}/check-ins",
+                    {
+                        "personnel_id": rng.choice(site["personnel"]),
+                        "method": "qr",
+                        "occurred_at": recently(),
+                    },
+                )
+            )
     return out
 
 
-async def _burst(server: JagaServer, secret: str, writes: list[Sent],
-                 kill_after: float, tally: Counts) -> list[Sent]:
+async def _burst(
+    server: JagaServer,
+    secret: str,
+    writes: list[Sent],
+    kill_after: float,
+    tally: Counts,
+) -> list[Sent]:
     """Sends the writes over 16 connections and kills the server after
     `kill_after` seconds; the writes that were sent."""
     pending = iter(writes)
@@ -94,13 +121,17 @@ async def _burst(server: JagaServer, secret: str, writes: list[Sent],
 
 
 def _checkpoint(served: Served) -> None:
-    reply = httpx.get(f"{served.base_url}/api/v1/audit/checkpoint", timeout=30,
-                      headers={"Authorization": f"Bearer {served.keys['auditor']}"})
+    reply = httpx.get(
+        f"{served.base_url}/api/v1/audit/checkpoint",
+        timeout=30,
+        headers={"Authorization": f"Bearer {served.keys['auditor']}"},
+    )
     assert reply.status_code == 200, reply.text
 
 
 def test_kill_9_mid_burst_loses_no_acknowledged_write_and_duplicates_none(
-        pg_database: Any, tmp_path: Path) -> None:
+    pg_database: Any, tmp_path: Path
+) -> None:
     served = serve("postgres", tmp_path, pg_database)
     tally = counts(f"kill -9 mid-burst x{KILLS} [postgres]")
     rng = random.Random(SEED)
@@ -111,9 +142,15 @@ def test_kill_9_mid_burst_loses_no_acknowledged_write_and_duplicates_none(
         site = guarded_site(served.base_url, served.keys["ops"], people=50)
         for _ in range(KILLS):
             _checkpoint(served)
-            sent = asyncio.run(_burst(served.server, served.keys["ops"],
-                                      _writes(site, rng, 2000),
-                                      rng.uniform(0.3, 2.0), tally))
+            sent = asyncio.run(
+                _burst(
+                    served.server,
+                    served.keys["ops"],
+                    _writes(site, rng, 2000),
+                    rng.uniform(0.3, 2.0),
+                    tally,
+                )
+            )
             everything += sent
             unanswered = [w for w in sent if w.status is None]
             tally.unanswered += len(unanswered)
@@ -135,10 +172,11 @@ def test_kill_9_mid_burst_loses_no_acknowledged_write_and_duplicates_none(
     finally:
         served.server.stop()
         tally.seconds += time.monotonic() - started
-    tally.note = (f"{committed_unanswered} of the cut-off writes had committed; "
-                  "their retries replayed the first answer")
-    refused = [(w.status, str(w.answer)[:160]) for w in everything
-               if w.status != 201]
+    tally.note = (
+        f"{committed_unanswered} of the cut-off writes had committed; "
+        "their retries replayed the first answer"
+    )
+    refused = [(w.status, str(w.answer)[:160]) for w in everything if w.status != 201]
     assert tally.acknowledged == len(everything) == tally.found, refused[:5]
     assert (tally.lost, tally.duplicated, tally.server_errors) == (0, 0, 0)
 
@@ -152,7 +190,8 @@ async def _retry(served: Served, writes: list[Sent], tally: Counts) -> None:
 
 
 def test_projection_runner_killed_mid_batch_resumes_to_views_equal_a_rebuild(
-        pg_database: Any, tmp_path: Path) -> None:
+    pg_database: Any, tmp_path: Path
+) -> None:
     url = pg_database()
     tally = counts("projection runner kill -9 [postgres]")
     started = time.monotonic()
@@ -162,16 +201,23 @@ def test_projection_runner_killed_mid_batch_resumes_to_views_equal_a_rebuild(
     finally:
         jaga.close()
     grow_log(url, 6000)
-    env = {**os.environ, "JAGA_DATABASE_URL": url,
-           "JAGA_SIGNING_KEY_FILE": str(tmp_path / "signing.key"), "JAGA_ENV": "prod"}
+    env = {
+        **os.environ,
+        "JAGA_DATABASE_URL": url,
+        "JAGA_SIGNING_KEY_FILE": str(tmp_path / "signing.key"),
+        "JAGA_ENV": "prod",
+    }
     rng = random.Random(SEED)
     positions = []
     for _ in range(4):
         err = open(tmp_path / f"runner{len(positions)}.log", "wb")  # noqa: SIM115
         # Small batches: the runner must still be mid-log when it is killed.
-        runner = subprocess.Popen([sys.executable, "-c", CLI, "project", "--batch",
-                                   "5"], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=err)
+        runner = subprocess.Popen(
+            [sys.executable, "-c", CLI, "project", "--batch", "5"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         # Killed at a random moment once it is under way.
         last = positions[-1] if positions else 0
         deadline = time.monotonic() + 120
@@ -187,12 +233,19 @@ def test_projection_runner_killed_mid_batch_resumes_to_views_equal_a_rebuild(
         log = (tmp_path / f"runner{len(positions)}.log").read_text()
         assert ended is None, f"the runner stopped by itself ({ended}): {log[-800:]}"
         positions.append(_views_position(url))
-    finished = subprocess.run([sys.executable, "-c", CLI, "project"], env=env,
-                              capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(
+        [sys.executable, "-c", CLI, "project"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert finished.returncode == 0, finished.stderr
     tally.seconds = time.monotonic() - started
-    tally.note = (f"6000 events; killed at view positions {positions}; "
-                  "resumed to 6000, equal to a fresh rebuild")
+    tally.note = (
+        f"6000 events; killed at view positions {positions}; "
+        "resumed to 6000, equal to a fresh rebuild"
+    )
     assert positions == sorted(positions) and 0 < positions[0] < 6000
     assert _views_position(url) == 6000
     assert views_equal_a_fresh_rebuild(url)

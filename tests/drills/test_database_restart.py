@@ -49,17 +49,39 @@ class PrivateCluster:
         self.data = self.folder / "data"
         self.port = free_port()
         shutil.chown(self.folder, "postgres", "postgres")
-        self._as_postgres(PG_BIN / "initdb", "-D", self.data, "-A", "trust",
-                          "-U", "postgres", "--no-sync")
+        self._as_postgres(
+            PG_BIN / "initdb",
+            "-D",
+            self.data,
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        )
 
     def _as_postgres(self, *args: object) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *map(str, args)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
     def pg_ctl(self, action: str, *extra: str) -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-o", options,
-                          "-l", self.folder / "postgres.log", "-w", action, *extra)
+        self._as_postgres(
+            PG_BIN / "pg_ctl",
+            "-D",
+            self.data,
+            "-o",
+            options,
+            "-l",
+            self.folder / "postgres.log",
+            "-w",
+            action,
+            *extra,
+        )
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -85,8 +107,13 @@ def cluster() -> Iterator[PrivateCluster]:
         made.remove()
 
 
-async def _burst(server: JagaServer, secret: str, site: dict[str, object],
-                 cluster: PrivateCluster, tally: Counts) -> tuple[list[Sent], float]:
+async def _burst(
+    server: JagaServer,
+    secret: str,
+    site: dict[str, object],
+    cluster: PrivateCluster,
+    tally: Counts,
+) -> tuple[list[Sent], float]:
     """Writes for BURST_SECONDS over 16 connections, each retried with its own key
     until answered 201 (after Retry-After on a 503), while the database is stopped
     and started again; the writes, and how long after the start the first 201
@@ -99,9 +126,14 @@ async def _burst(server: JagaServer, secret: str, site: dict[str, object],
 
     async def writer(c: object) -> None:
         while time.monotonic() < end:
-            w = Sent(f"/api/v1/sites/{site['site_id']}/check-ins",
-                     {"personnel_id": rng.choice(people), "method": "nfc",
-                      "occurred_at": recently()})
+            w = Sent(
+                f"/api/v1/sites/{site['site_id']}/check-ins",
+                {
+                    "personnel_id": rng.choice(people),
+                    "method": "nfc",
+                    "occurred_at": recently(),
+                },
+            )
             writes.append(w)
             while w.status != 201:
                 await post(c, w, tally)  # type: ignore[arg-type]
@@ -125,7 +157,8 @@ async def _burst(server: JagaServer, secret: str, site: dict[str, object],
 
 
 def test_database_restart_under_a_burst_answers_503_and_loses_nothing(
-        cluster: PrivateCluster) -> None:
+    cluster: PrivateCluster,
+) -> None:
     url = cluster.url("jaga")
     keys = {role: make_key(url, role)[1] for role in ROLES}
     server = JagaServer(url, cluster.folder).start()
@@ -133,8 +166,9 @@ def test_database_restart_under_a_burst_answers_503_and_loses_nothing(
     started = time.monotonic()
     try:
         site = guarded_site(server.base_url, keys["ops"], people=40)
-        writes, recovery = asyncio.run(_burst(server, keys["field"], site, cluster,
-                                              tally))
+        writes, recovery = asyncio.run(
+            _burst(server, keys["field"], site, cluster, tally)
+        )
         tally.recovery = recovery
         tally.note = f"PostgreSQL down {DOWN_FOR:.0f} s (pg_ctl stop -m fast, start)"
         account(url, writes, tally)

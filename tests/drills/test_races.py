@@ -25,28 +25,42 @@ pytestmark = pytest.mark.drill
 async def _all_at_once(served: Served, writes: list[Sent], tally_name: str) -> None:
     tally = counts(tally_name)
     started = time.monotonic()
-    async with client(served.base_url, served.keys["field"],
-                      connections=len(writes)) as c:
+    async with client(
+        served.base_url, served.keys["field"], connections=len(writes)
+    ) as c:
         await asyncio.gather(*(post(c, w, tally) for w in writes))
     tally.seconds += time.monotonic() - started
 
 
 def test_twenty_handovers_of_one_shift_one_wins_the_rest_conflict(
-        served: Served) -> None:
+    served: Served,
+) -> None:
     site = guarded_site(served.base_url, served.keys["ops"], people=22)
     crew = site["personnel"]
-    first = Sent(f"/api/v1/sites/{site['site_id']}/shifts",
-                 {"unit_id": site["unit_id"], "commander_id": crew[0],
-                  "roster": crew[:2], "occurred_at": recently(10)})
+    first = Sent(
+        f"/api/v1/sites/{site['site_id']}/shifts",
+        {
+            "unit_id": site["unit_id"],
+            "commander_id": crew[0],
+            "roster": crew[:2],
+            "occurred_at": recently(10),
+        },
+    )
     name = f"race: 20 handovers of one shift [{served.store}]"
     asyncio.run(_all_at_once(served, [first], name))
     assert first.status == 201, first.answer
     shift_id = first.answer["id"]
     handovers = [
-        Sent(f"/api/v1/sites/{site['site_id']}/shifts/{shift_id}/handover",
-             {"incoming_commander_id": p, "incoming_roster": [p],
-              "observations": "segel gudang utuh", "seals_intact": True,
-              "occurred_at": recently(1)})
+        Sent(
+            f"/api/v1/sites/{site['site_id']}/shifts/{shift_id}/handover",
+            {
+                "incoming_commander_id": p,
+                "incoming_roster": [p],
+                "observations": "segel gudang utuh",
+                "seals_intact": True,
+                "occurred_at": recently(1),
+            },
+        )
         for p in crew[2:]
     ]
     asyncio.run(_all_at_once(served, handovers, name))
@@ -63,8 +77,10 @@ def test_twenty_handovers_of_one_shift_one_wins_the_rest_conflict(
 def test_two_hundred_check_ins_at_one_site_all_succeed(served: Served) -> None:
     site = guarded_site(served.base_url, served.keys["ops"], people=200)
     check_ins = [
-        Sent(f"/api/v1/sites/{site['site_id']}/check-ins",
-             {"personnel_id": p, "method": "qr", "occurred_at": recently(2)})
+        Sent(
+            f"/api/v1/sites/{site['site_id']}/check-ins",
+            {"personnel_id": p, "method": "qr", "occurred_at": recently(2)},
+        )
         for p in site["personnel"]
     ]
     name = f"race: 200 check-ins at one site [{served.store}]"

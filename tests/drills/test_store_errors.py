@@ -35,14 +35,21 @@ def _admin(sql: str, database: str) -> None:
     with _pg_admin() as conn:
         conn.execute(sql.format(db=f'"{database}"'))
         # Open connections keep the old rules: end them, as a failover would.
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                     "WHERE datname = %s AND pid <> pg_backend_pid()", [database])
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
 
 
 def _check_ins(served: Served, site: dict[str, Any], n: int) -> list[Sent]:
-    return [Sent(f"/api/v1/sites/{site['site_id']}/check-ins",
-                 {"personnel_id": p, "method": "nfc", "occurred_at": recently()})
-            for p in site["personnel"][:n]]
+    return [
+        Sent(
+            f"/api/v1/sites/{site['site_id']}/check-ins",
+            {"personnel_id": p, "method": "nfc", "occurred_at": recently()},
+        )
+        for p in site["personnel"][:n]
+    ]
 
 
 async def _send(served: Served, writes: list[Sent], tally: Counts) -> None:
@@ -50,8 +57,9 @@ async def _send(served: Served, writes: list[Sent], tally: Counts) -> None:
         await asyncio.gather(*(post(c, w, tally) for w in writes))
 
 
-async def _until_acknowledged(served: Served, writes: list[Sent], tally: Counts,
-                              timeout: float = 30.0) -> None:
+async def _until_acknowledged(
+    served: Served, writes: list[Sent], tally: Counts, timeout: float = 30.0
+) -> None:
     """Retries each write with its own Idempotency-Key until it is answered 201."""
     deadline = time.monotonic() + timeout
     async with client(served.base_url, served.keys["field"], connections=8) as c:
@@ -62,8 +70,9 @@ async def _until_acknowledged(served: Served, writes: list[Sent], tally: Counts,
                 await asyncio.sleep(0.5)
 
 
-def _outage(served: Served, refuse: str, restore: str, name: str,
-            reads_work: bool) -> None:
+def _outage(
+    served: Served, refuse: str, restore: str, name: str, reads_work: bool
+) -> None:
     database = served.url.rsplit("/", 1)[1]
     tally = counts(name)
     started = time.monotonic()
@@ -78,8 +87,11 @@ def _outage(served: Served, refuse: str, restore: str, name: str,
         assert {w.status for w in during} == {503}, [w.status for w in during]
         with httpx.Client(base_url=served.base_url, timeout=30) as c:
             auth = {"Authorization": f"Bearer {served.keys['ops']}"}
-            refused = c.post(during[0].path, json=during[0].body, headers={
-                **auth, "Idempotency-Key": during[0].key})
+            refused = c.post(
+                during[0].path,
+                json=during[0].body,
+                headers={**auth, "Idempotency-Key": during[0].key},
+            )
             ready = c.get("/readyz")
             board = c.get("/api/v1/sites", headers=auth)
         for reply in (refused, ready, board):
@@ -102,14 +114,24 @@ def _outage(served: Served, refuse: str, restore: str, name: str,
 
 @slow_drill  # the pool's reconnect backoff takes its time after the outage
 def test_store_refusing_connections_answers_503_and_recovers_by_itself(
-        on_postgres: Served) -> None:
-    _outage(on_postgres, "ALTER DATABASE {db} ALLOW_CONNECTIONS false",
-            "ALTER DATABASE {db} ALLOW_CONNECTIONS true",
-            "store down: connections refused [postgres]", reads_work=False)
+    on_postgres: Served,
+) -> None:
+    _outage(
+        on_postgres,
+        "ALTER DATABASE {db} ALLOW_CONNECTIONS false",
+        "ALTER DATABASE {db} ALLOW_CONNECTIONS true",
+        "store down: connections refused [postgres]",
+        reads_work=False,
+    )
 
 
 def test_store_refusing_writes_answers_503_never_a_silent_success(
-        on_postgres: Served) -> None:
-    _outage(on_postgres, "ALTER DATABASE {db} SET default_transaction_read_only = on",
-            "ALTER DATABASE {db} RESET default_transaction_read_only",
-            "store read-only: writes refused [postgres]", reads_work=True)
+    on_postgres: Served,
+) -> None:
+    _outage(
+        on_postgres,
+        "ALTER DATABASE {db} SET default_transaction_read_only = on",
+        "ALTER DATABASE {db} RESET default_transaction_read_only",
+        "store read-only: writes refused [postgres]",
+        reads_work=True,
+    )

@@ -20,16 +20,25 @@ def items() -> list[dict[str, Any]]:
         {
             "method": "POST",
             "path": "/api/v1/units",
-            "body": {"unit_id": "polres-jember", "name": "Polres Jember",
-                     "kind": "polri", "occurred_at": WHEN},
+            "body": {
+                "unit_id": "polres-jember",
+                "name": "Polres Jember",
+                "kind": "polri",
+                "occurred_at": WHEN,
+            },
         },
         {
             "method": "POST",
             "path": "/api/v1/sites",
-            "body": {"site_id": "kpu-kab-jember", "kind": "kpu_office",
-                     "name": "Kantor KPU Kabupaten Jember", "province": "jawa-timur",
-                     "regency": "kab-jember", "required_guards": 3,
-                     "occurred_at": WHEN},
+            "body": {
+                "site_id": "kpu-kab-jember",
+                "kind": "kpu_office",
+                "name": "Kantor KPU Kabupaten Jember",
+                "province": "jawa-timur",
+                "regency": "kab-jember",
+                "required_guards": 3,
+                "occurred_at": WHEN,
+            },
         },
     ]
     for i in range(1, 4):
@@ -37,9 +46,13 @@ def items() -> list[dict[str, Any]]:
             {
                 "method": "POST",
                 "path": "/api/v1/personnel",
-                "body": {"personnel_id": f"jbr-{i:02d}", "id_number": f"D-{i}",
-                         "name": f"Anggota {i}", "unit_id": "polres-jember",
-                         "occurred_at": WHEN},
+                "body": {
+                    "personnel_id": f"jbr-{i:02d}",
+                    "id_number": f"D-{i}",
+                    "name": f"Anggota {i}",
+                    "unit_id": "polres-jember",
+                    "occurred_at": WHEN,
+                },
             }
         )
     for i in range(1, 4):
@@ -48,8 +61,11 @@ def items() -> list[dict[str, Any]]:
                 "idempotency_key": f"ci-{i}",
                 "method": "POST",
                 "path": "/api/v1/sites/kpu-kab-jember/check-ins",
-                "body": {"personnel_id": f"jbr-{i:02d}", "method": "qr",
-                         "occurred_at": WHEN},
+                "body": {
+                    "personnel_id": f"jbr-{i:02d}",
+                    "method": "qr",
+                    "occurred_at": WHEN,
+                },
             }
         )
     out.append(
@@ -64,8 +80,14 @@ def items() -> list[dict[str, Any]]:
 
 def log_of(app: Jaga) -> list[tuple[Any, ...]]:
     return [
-        (r["position"], r["type"], r["aggregate_version"], r["idempotency_key"],
-         r["data"].get("personnel_id"), r["data"].get("level"))
+        (
+            r["position"],
+            r["type"],
+            r["aggregate_version"],
+            r["idempotency_key"],
+            r["data"].get("personnel_id"),
+            r["data"].get("level"),
+        )
         for r in app.records(limit=10_000)
     ]
 
@@ -93,15 +115,27 @@ def test_failing_command_gets_its_own_error_and_the_rest_commit(jaga: Jaga) -> N
     jember(jaga, guards=2)
     before = jaga.log.max_position()
     batch = [
-        {"method": "POST", "path": "/api/v1/sites/kpu-kab-jember/check-ins",
-         "body": {"personnel_id": "jbr-01", "method": "qr", "occurred_at": WHEN}},
-        {"method": "POST", "path": "/api/v1/sites/kpu-kab-jember/check-ins",
-         "body": {"personnel_id": "nobody", "method": "qr", "occurred_at": WHEN}},
-        {"method": "POST", "path": "/api/v1/sites/kpu-kab-jember/check-ins",
-         "body": {"personnel_id": "jbr-02", "method": "qr", "occurred_at": "nanti"}},
+        {
+            "method": "POST",
+            "path": "/api/v1/sites/kpu-kab-jember/check-ins",
+            "body": {"personnel_id": "jbr-01", "method": "qr", "occurred_at": WHEN},
+        },
+        {
+            "method": "POST",
+            "path": "/api/v1/sites/kpu-kab-jember/check-ins",
+            "body": {"personnel_id": "nobody", "method": "qr", "occurred_at": WHEN},
+        },
+        {
+            "method": "POST",
+            "path": "/api/v1/sites/kpu-kab-jember/check-ins",
+            "body": {"personnel_id": "jbr-02", "method": "qr", "occurred_at": "nanti"},
+        },
         {"method": "POST", "path": "/api/v1/nowhere", "body": {}},
-        {"method": "POST", "path": "/api/v1/sites/kpu-kab-jember/check-ins",
-         "body": {"personnel_id": "jbr-02", "method": "qr", "occurred_at": WHEN}},
+        {
+            "method": "POST",
+            "path": "/api/v1/sites/kpu-kab-jember/check-ins",
+            "body": {"personnel_id": "jbr-02", "method": "qr", "occurred_at": WHEN},
+        },
     ]
     outcomes = run_batch(jaga, commands_from(batch, ctx(FIELD)))
     assert isinstance(outcomes[1], NotFound) and outcomes[1].details["field"] == (
@@ -134,7 +168,10 @@ def test_command_that_loses_a_race_is_rerun_with_the_commands_built_on_it(
             raced.append(True)
             jaga.change_alert_level(ctx(), "kpu-kab-jember", "waspada", "lain", T0)
         return view.check_in(
-            ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-01", method="qr",
+            ctx(FIELD),
+            "kpu-kab-jember",
+            personnel_id="jbr-01",
+            method="qr",
             occurred_at=T0,
         )
 
@@ -187,9 +224,16 @@ def test_jaga_import_saves_each_line_and_names_the_ones_that_fail(
     from interfaces.cli.main import app as cli
 
     lines = [json.dumps(i) for i in items()]
-    lines.insert(3, json.dumps({"method": "POST", "path": "/api/v1/units",
-                                "body": {"unit_id": "Bad Id!", "name": "x",
-                                         "kind": "polri"}}))
+    lines.insert(
+        3,
+        json.dumps(
+            {
+                "method": "POST",
+                "path": "/api/v1/units",
+                "body": {"unit_id": "Bad Id!", "name": "x", "kind": "polri"},
+            }
+        ),
+    )
     source = tmp_path / "offline.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env = {"JAGA_DATABASE_URL": store_url}
@@ -202,8 +246,9 @@ def test_jaga_import_saves_each_line_and_names_the_ones_that_fail(
         before = app.log.max_position()
         # Sent again in other chunks: keyed check-ins answer as before, the
         # registrations are refused, the unkeyed alert change is a new event.
-        again = CliRunner().invoke(cli, ["import", str(source), "--chunk", "3"],
-                                   env=env)
+        again = CliRunner().invoke(
+            cli, ["import", str(source), "--chunk", "3"], env=env
+        )
         assert "line 1: already_registered" in again.output
         assert "4 saved, 6 failed" in again.output
         assert app.log.max_position() == before + 1

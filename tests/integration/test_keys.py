@@ -10,7 +10,8 @@ from infrastructure.wiring import open_app
 
 
 def test_a_revocation_by_another_process_reaches_a_remembering_server(
-        store_url: str) -> None:
+    store_url: str,
+) -> None:
     server_app = open_app(Settings(database_url=store_url))
     cli_app = open_app(Settings(database_url=store_url))
     server, cli = KeyStore(server_app.recorder), KeyStore(cli_app.recorder)

@@ -31,8 +31,9 @@ class Crash(Exception):
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_template(request: pytest.FixtureRequest,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The demo loaded once per store; each test gets a copy (loading is slow)."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
@@ -110,9 +111,11 @@ def test_board_filters_match_the_sites_fields_exactly(demo: Jaga) -> None:
     for field in ("province", "regency", "kind"):
         for value in {r[field] for r in every}:
             assert ids(**{field: value}) == {
-                r["site_id"] for r in every if r[field] == value}
+                r["site_id"] for r in every if r[field] == value
+            }
     assert ids(province="jawa-timur", regency="kab-jember", kind="kpu_office") == {
-        "kpu-kab-jember"}
+        "kpu-kab-jember"
+    }
     # LIKE's wildcards and its escape character are plain text in a filter.
     for odd in ("kab_jember", "kab%", "%", "kab-jember\\", 'kab-jember"'):
         assert ids(regency=odd) == set()
@@ -159,8 +162,9 @@ def test_as_of_answers_equal_a_rebuild_truncated_there(demo: Jaga) -> None:
     reads = open_read_model(demo)
     for position in (5, 80, 131, 150, demo.log.max_position() - 1):
         built = rebuild(store, swap=False, until=position)
-        truncated = SqlReadModel(store, demo.calendar, generations=built.generations,
-                                 position=position)
+        truncated = SqlReadModel(
+            store, demo.calendar, generations=built.generations, position=position
+        )
         past = reads.sites(as_of_position=position, limit=1000)
         assert past["as_of_position"] == position
         assert past == truncated.sites(as_of_position=position, limit=1000)
@@ -170,10 +174,12 @@ def test_as_of_answers_equal_a_rebuild_truncated_there(demo: Jaga) -> None:
             if position > 80:
                 assert 0 < len(narrowed["items"]) < len(past["items"])
         for site_id in ("kpu-kab-jember", "gudang-kpu-kab-jember", "kpu-kab-oku"):
-            assert (reads.site(site_id, as_of_position=position)
-                    == truncated.site(site_id, as_of_position=position))
-        assert (reads.timeline(as_of_position=position, limit=1000)
-                == truncated.timeline(limit=1000))
+            assert reads.site(site_id, as_of_position=position) == truncated.site(
+                site_id, as_of_position=position
+            )
+        assert reads.timeline(
+            as_of_position=position, limit=1000
+        ) == truncated.timeline(limit=1000)
         discard(store, built)
 
 
@@ -191,11 +197,21 @@ def test_as_of_a_time_shows_what_was_recorded_by_then(jaga: Jaga) -> None:
 
 def start_and_check_in(jaga: Jaga) -> dict[str, Any]:
     jember(jaga)
-    jaga.start_shift(ctx(), "kpu-kab-jember", unit_id="polres-jember",
-                     commander_id="jbr-01", roster=["jbr-01", "jbr-02", "jbr-03"],
-                     occurred_at=T0)
-    return jaga.check_in(ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-01",
-                         method="qr", occurred_at=T0 + timedelta(minutes=5))
+    jaga.start_shift(
+        ctx(),
+        "kpu-kab-jember",
+        unit_id="polres-jember",
+        commander_id="jbr-01",
+        roster=["jbr-01", "jbr-02", "jbr-03"],
+        occurred_at=T0,
+    )
+    return jaga.check_in(
+        ctx(FIELD),
+        "kpu-kab-jember",
+        personnel_id="jbr-01",
+        method="qr",
+        occurred_at=T0 + timedelta(minutes=5),
+    )
 
 
 def test_correction_changes_the_views_and_the_timeline_shows_both(jaga: Jaga) -> None:
@@ -206,9 +222,14 @@ def test_correction_changes_the_views_and_the_timeline_shows_both(jaga: Jaga) ->
     service.catch_up()
     reads = open_read_model(jaga)
     assert reads.site("kpu-kab-jember")["on_duty"]["headcount"] == 3
-    fix = jaga.correct_entry(ctx(), started["event_id"], reason="roster salah",
-                             changes={"roster": ["jbr-01", "jbr-02", "jbr-03",
-                                                 "jbr-04", "jbr-05", "jbr-06"]})
+    fix = jaga.correct_entry(
+        ctx(),
+        started["event_id"],
+        reason="roster salah",
+        changes={
+            "roster": ["jbr-01", "jbr-02", "jbr-03", "jbr-04", "jbr-05", "jbr-06"]
+        },
+    )
     service.catch_up()
     row = reads.site("kpu-kab-jember")
     assert row["on_duty"]["headcount"] == 6
@@ -222,7 +243,8 @@ def test_correction_changes_the_views_and_the_timeline_shows_both(jaga: Jaga) ->
     before_fix = reads.site("kpu-kab-jember", as_of_position=fix["position"] - 1)
     assert before_fix is not None and before_fix["on_duty"]["headcount"] == 3
     assert contents(service.store) == contents(
-        service.store, rebuild(service.store, swap=False).generations)
+        service.store, rebuild(service.store, swap=False).generations
+    )
 
 
 def test_background_runner_follows_new_events_and_reads_can_wait(jaga: Jaga) -> None:
@@ -248,12 +270,14 @@ def test_runner_survives_a_failing_batch_and_reports_it(jaga: Jaga) -> None:
             raise Crash("disk full")
 
     jember(jaga)
-    service = ProjectionService(ViewStore(jaga), before_commit=fail_once,
-                                poll_seconds=0.05)
+    service = ProjectionService(
+        ViewStore(jaga), before_commit=fail_once, poll_seconds=0.05
+    )
     service.start()
     try:
-        assert open_read_model(jaga).wait_for_position(jaga.log.max_position(),
-                                                       timeout=10)
+        assert open_read_model(jaga).wait_for_position(
+            jaga.log.max_position(), timeout=10
+        )
     finally:
         service.stop()
     assert failures and service.failures == 0

@@ -44,7 +44,8 @@ def app(pg_settings: Settings) -> Iterator[Jaga]:
 
 
 def test_a_killed_views_process_is_started_again_and_catches_up(
-        pg_settings: Settings, app: Jaga) -> None:
+    pg_settings: Settings, app: Jaga
+) -> None:
     runner = serve_projections(app, pg_settings)
     assert isinstance(runner, ViewsProcess)
     runner.start()
@@ -58,11 +59,21 @@ def test_a_killed_views_process_is_started_again_and_catches_up(
         assert "exited with code -9" in runner.lag()["error"]
         # The log goes on growing while the new process starts.
         before = app.log.max_position()
-        app.start_shift(ctx(), "kpu-kab-jember", unit_id="polres-jember",
-                        commander_id="jbr-01", roster=["jbr-01", "jbr-02"],
-                        occurred_at=T0)
-        app.check_in(ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-02",
-                     method="qr", occurred_at=T0 + timedelta(minutes=5))
+        app.start_shift(
+            ctx(),
+            "kpu-kab-jember",
+            unit_id="polres-jember",
+            commander_id="jbr-01",
+            roster=["jbr-01", "jbr-02"],
+            occurred_at=T0,
+        )
+        app.check_in(
+            ctx(FIELD),
+            "kpu-kab-jember",
+            personnel_id="jbr-02",
+            method="qr",
+            occurred_at=T0 + timedelta(minutes=5),
+        )
         assert app.log.max_position() == before + 2
         assert eventually(lambda: runner.lag()["positions"] == 0)
         assert view_store(app).position() == app.log.max_position()
@@ -74,7 +85,8 @@ def test_a_killed_views_process_is_started_again_and_catches_up(
 def test_a_views_process_whose_server_is_gone_stops(pg_settings: Settings) -> None:
     # Told that its server is a process that is not its parent, it stops by itself.
     child = multiprocessing.get_context("spawn").Process(
-        target=follow, args=(pg_settings, os.getpid() + 999_999))
+        target=follow, args=(pg_settings, os.getpid() + 999_999)
+    )
     child.start()
     child.join(timeout=30)
     assert child.exitcode == 0
@@ -85,7 +97,8 @@ def test_on_sqlite_the_views_run_in_the_servers_process(store_url: str) -> None:
         pytest.skip("for SQLite")
     jaga = open_app(Settings(database_url=store_url))
     try:
-        assert isinstance(serve_projections(jaga, Settings(database_url=store_url)),
-                          ProjectionService)
+        assert isinstance(
+            serve_projections(jaga, Settings(database_url=store_url)), ProjectionService
+        )
     finally:
         jaga.close()

@@ -302,14 +302,27 @@ def test_correction_refuses_bad_changes(changes: object, field: str) -> None:
 def test_correction_cannot_move_a_site_to_another_region() -> None:
     from domain.correction import Correction
 
-    original = {"site_id": "kpu-kab-jember", "province": "jawa-timur",
-                "regency": "kab-jember", "name": "KPU Jember"}
+    original = {
+        "site_id": "kpu-kab-jember",
+        "province": "jawa-timur",
+        "regency": "kab-jember",
+        "name": "KPU Jember",
+    }
     for name in ("province", "regency"):
         with pytest.raises(InvalidValue) as e:
-            Correction.record("e1", "SiteRegistered", "a1", original, "salah",
-                              {name: "kab-lain"}, T0)
+            Correction.record(
+                "e1", "SiteRegistered", "a1", original, "salah", {name: "kab-lain"}, T0
+            )
         assert e.value.field == f"changes.{name}"
-    fixed = Correction.record("e1", "SiteRegistered", "a1", original, "salah ketik",
-                              {"name": "KPU Kabupaten Jember"}, T0)
+    fixed = Correction.record(
+        "e1",
+        "SiteRegistered",
+        "a1",
+        original,
+        "salah ketik",
+        {"name": "KPU Kabupaten Jember"},
+        T0,
+    )
     assert fixed.collect_events()[0].changes == {  # type: ignore[attr-defined]
-        "name": "KPU Kabupaten Jember"}
+        "name": "KPU Kabupaten Jember"
+    }

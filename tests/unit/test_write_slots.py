@@ -25,10 +25,13 @@ def test_writes_beyond_the_slots_wait_and_reads_pass_them() -> None:
 
     async def scenario() -> tuple[list[int], int]:
         transport = httpx.ASGITransport(app=WriteSlots(app, slots=3))
-        async with httpx.AsyncClient(transport=transport,
-                                     base_url="http://jaga") as client:
-            writes = [asyncio.create_task(client.post("/api/v1/x", json={}))
-                      for _ in range(10)]
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://jaga"
+        ) as client:
+            writes = [
+                asyncio.create_task(client.post("/api/v1/x", json={}))
+                for _ in range(10)
+            ]
             await asyncio.sleep(0.05)
             assert inside["now"] == 3  # the other seven wait for a slot
             read = await asyncio.wait_for(client.get("/api/v1/sites"), timeout=2)
