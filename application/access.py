@@ -25,6 +25,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "concern.write": frozenset({"field", "ops", "bawaslu"}),
     "review.write": frozenset({"bawaslu"}),
     "correction.write": frozenset({"ops"}),
+    "attachment.write": frozenset({"field", "ops", "bawaslu"}),
     "batch": frozenset({"field", "ops"}),
     # reads
     "board.read": frozenset({"field", "ops", "auditor", "bawaslu"}),
@@ -36,6 +37,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "stats.read": frozenset({"ops", "auditor"}),
     "custody.read": frozenset({"ops", "auditor"}),
     "audit.read": frozenset({"auditor", "bawaslu", "admin"}),
+    # An attachment is read under the rules of the events that name it.
+    "attachment.read": frozenset({"field", "ops", "auditor", "bawaslu"}),
     "keys.manage": frozenset({"admin"}),
 }
 

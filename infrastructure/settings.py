@@ -19,6 +19,15 @@ def _dotenv(path: Path = Path(".env")) -> dict[str, str]:
     return values
 
 
+def _whole(values: dict[str, str], name: str, default: int) -> int:
+    text = values.get(name)
+    if text is None:
+        return default
+    if not text.strip().isdigit():
+        raise ValueError(f"{name} must be a whole number, not {text!r}")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/jaga.sqlite3"
@@ -26,6 +35,9 @@ class Settings:
     log_origin: str = "jaga.local/default"
     env: str = "dev"
     calendar_file: Path | None = None
+    # A folder, or s3://BUCKET[/PREFIX] for S3-compatible object storage.
+    attachments: str = "var/attachments"
+    attachment_max_bytes: int = 20 * 1024 * 1024
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -39,6 +51,10 @@ class Settings:
             log_origin=values.get("JAGA_LOG_ORIGIN", cls.log_origin),
             env=values.get("JAGA_ENV", cls.env),
             calendar_file=Path(calendar) if calendar else None,
+            attachments=values.get("JAGA_ATTACHMENTS", cls.attachments),
+            attachment_max_bytes=_whole(
+                values, "JAGA_ATTACHMENT_MAX_BYTES", cls.attachment_max_bytes
+            ),
         )
 
     @property

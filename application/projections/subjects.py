@@ -11,6 +11,7 @@ from datetime import timedelta, timezone
 from typing import Any, Protocol
 
 from application.projections.common import Doc, Record, region_key, when
+from domain.evidence import referenced
 
 ZONE_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}
 OWNED = (
@@ -137,7 +138,9 @@ def subjects_of(record: Record, directory: Directory) -> list[str]:
     t = record["type"]
     if t == "EntryCorrected":
         event_id = record["data"]["event_id"]
-        return [*(directory.subjects_of_event(event_id) or []), f"corrects:{event_id}"]
+        found = directory.subjects_of_event(event_id) or []
+        changes = record["data"].get("changes") or {}
+        return [*found, f"corrects:{event_id}", *_attachments(changes)]
     owner = directory.get(f"agg:{record['aggregate_id']}")
     sites, units, people = _named(record, owner)
     subjects: list[str] = []
@@ -149,7 +152,14 @@ def subjects_of(record: Record, directory: Directory) -> list[str]:
     subjects += [f"personnel:{p}" for p in people]
     subjects += _regions(sites, units, people, directory)
     subjects += _stats_keys(record, sites, directory)
+    subjects += _attachments(record["data"])
     return list(dict.fromkeys(subjects))
+
+
+def _attachments(data: dict[str, Any]) -> list[str]:
+    """`attachment:<sha256>` of each file the event names: what makes an upload
+    visible, under the rules of the event that names it."""
+    return [f"attachment:{a['sha256']}" for a in referenced(data)]
 
 
 def _regions(

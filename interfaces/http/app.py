@@ -9,12 +9,14 @@ from typing import Any
 from fastapi import FastAPI
 
 from application.commit import GroupCommitter
+from infrastructure.attachments.store import open_attachments
 from infrastructure.audit.service import AuditService
 from infrastructure.keys import KeyStore
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app, open_read_model, serve_projections
 from interfaces.http import (
+    attachments,
     audit,
     batch,
     corrections,
@@ -39,6 +41,7 @@ ROUTERS = (
     neutrality,
     corrections,
     reads,
+    attachments,
     batch,
     audit,
     keys,
@@ -66,6 +69,9 @@ def create_app(
         state.read_model = open_read_model(jaga)
         state.projections = serve_projections(jaga, settings)
         state.audit = AuditService(jaga, settings)
+        state.attachments = open_attachments(
+            jaga.recorder, settings.attachments, settings.attachment_max_bytes
+        )
         state.projections.start()
         state.audit.start_timer(checkpoint_interval)
         try:

@@ -18,6 +18,8 @@ log = structlog.get_logger("jaga.http")
 
 MAX_BODY = 1024 * 1024
 MAX_BATCH_BODY = 10 * 1024 * 1024
+# Uploads stream to disk; their own limit (a setting) is checked as they arrive.
+MAX_UPLOAD_BODY = 65 * 1024 * 1024
 WRITE_SLOTS = 16
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
@@ -31,7 +33,10 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def body_limit(path: str) -> int:
-    return MAX_BATCH_BODY if path.rstrip("/") == "/api/v1/batch" else MAX_BODY
+    path = path.rstrip("/")
+    if path == "/api/v1/attachments":
+        return MAX_UPLOAD_BODY
+    return MAX_BATCH_BODY if path == "/api/v1/batch" else MAX_BODY
 
 
 class RequestMiddleware:

@@ -31,7 +31,11 @@ class Api:
 
 @pytest.fixture
 def settings(store_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=store_url, signing_key_file=tmp_path / "signing.key")
+    return Settings(
+        database_url=store_url,
+        signing_key_file=tmp_path / "signing.key",
+        attachments=str(tmp_path / "attachments"),
+    )
 
 
 @pytest.fixture

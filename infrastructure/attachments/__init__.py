@@ -1,0 +1,1 @@
+"""Uploaded evidence: the bytes by SHA-256 (files or object storage), their metadata."""
