@@ -20,6 +20,7 @@ from interfaces.http import (
     audit,
     batch,
     corrections,
+    csv_answers,
     errors,
     incidents,
     keys,
@@ -96,6 +97,7 @@ def create_app(
     api.state.write_routes = batch.write_routes([m.router for m in ROUTERS])
     api.include_router(web.router)  # the dashboard at /
     api.state.metrics = Metrics(lambda: api.state)
+    csv_answers.install(api)  # innermost: it converts the finished JSON answer
     api.add_middleware(WriteSlots)
     api.add_middleware(RequestMiddleware, metrics=api.state.metrics)
     return api
