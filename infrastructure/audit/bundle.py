@@ -15,6 +15,9 @@ One JSON Lines file, one object a line, each with a `kind`:
    tree, so that root is tied to the signed one.
 6. `event`, one per position in order: `position`, `leaf_hash` (hex, as stored),
    `canonical` (base64 of the exact bytes hashed) and `record` (those bytes parsed).
+7. `attachment`, when the header says `"attachments": true`: one per evidence file
+   the events name, checked against the SHA-256, size and type the event names
+   (infrastructure/attachments/bundled.py).
 
 A verifier checks the signature, that each record's canonical bytes are the ones
 given and hash to the leaf, then rebuilds the root and checks the proof.
@@ -34,6 +37,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from application.records import canonical_bytes
+from infrastructure.attachments import bundled
 from infrastructure.audit.checkpoint import (
     Checkpoint,
     checkpoint_from_json,
@@ -144,6 +148,7 @@ class BundleResult:
     to_position: int | None = None
     tree_size: int | None = None
     events: int = 0
+    attachments: int = 0
     key_id: str | None = None
     public_key: str | None = None
 
@@ -236,7 +241,14 @@ def _verify(data: bytes, pinned: bytes | None, result: BundleResult) -> None:
     if not isinstance(path, list):
         raise BadBundle("consistency_proof.path must be a list")
     proof = [_hex(h, "a consistency proof hash") for h in path]
+    files = bundled.take_files(objects)
     frontier.append(_leaves(objects, first, last, result))
+    found = bundled.problem(
+        files, [o["record"] for o in objects], header.get("attachments") is True
+    )
+    if found is not None:
+        raise BadBundle(*found)
+    result.attachments = len(files)
     if not verify_consistency(last, cp.tree_size, frontier.root(), cp.root_hash, proof):
         raise BadBundle(
             f"positions {first}..{last} do not hash to the root signed in the "

@@ -54,11 +54,24 @@ def export(
     to_position: Annotated[
         int | None, typer.Option("--to", help="Last position; default the log's end.")
     ] = None,
+    attachments: Annotated[
+        bool,
+        typer.Option("--attachments", help="Include the evidence files events name."),
+    ] = False,
 ) -> None:
     """Export positions FROM..TO as a bundle `jaga verify BUNDLE` checks offline."""
     with _service() as audit:
         to = to_position if to_position is not None else audit.size()
         data = audit.export_bundle(from_position, to)
+        if attachments:
+            from infrastructure.attachments.bundled import with_files
+            from infrastructure.attachments.store import open_attachments
+
+            settings = Settings.load()
+            store = open_attachments(
+                audit.recorder, settings.attachments, settings.attachment_max_bytes
+            )
+            data = with_files(data, store.read)
     if str(out) == "-":
         sys.stdout.buffer.write(data)
         return
@@ -129,7 +142,11 @@ def verify(
             if bundle is not None
             else ""
         )
-        typer.echo(f"OK: {what}: {span}tree size {result['tree_size']}{signer}")
+        files = result.get("attachments") or 0
+        typer.echo(
+            f"OK: {what}: {span}tree size {result['tree_size']}{signer}"
+            + (f", {files} evidence files match their SHA-256" if files else "")
+        )
     else:
         bad = result["first_bad_position"]
         at = f"first bad position {bad}" if bad is not None else "no single position"

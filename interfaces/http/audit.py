@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from infrastructure.attachments.bundled import with_files
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import ApiError
 from interfaces.http.schemas import ERRORS
@@ -82,6 +83,9 @@ def export(
     _: Auditor,
     from_position: Position = 1,
     to_position: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    attachments: Annotated[
+        bool, Query(description="Include the evidence files the events name")
+    ] = False,
 ) -> Response:
     service = _service(request)
     end = (
@@ -91,6 +95,8 @@ def export(
     )
     name = f"jaga-{from_position}-{end}.ndjson"
     bundle: bytes = _call(service.export_bundle, from_position, end)
+    if attachments:
+        bundle = with_files(bundle, request.app.state.attachments.read)
     return Response(
         bundle,
         media_type="application/x-ndjson",
