@@ -21,7 +21,7 @@ CREDENTIALS = {
 }
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -30,7 +30,7 @@ def _free_port() -> int:
 @contextmanager
 def s3_server() -> Iterator[str]:
     """The endpoint URL of a fresh server; it is stopped afterwards."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,

@@ -3,11 +3,14 @@ type, and read it back under the rules of the events that name it."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Any
 
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
 from application.attachments import Upload
@@ -15,12 +18,15 @@ from infrastructure.attachments.references import Reference, references, visible
 from infrastructure.attachments.store import AttachmentStore, UploadRefused
 from infrastructure.views.wiring import view_store
 from interfaces.http.deps import Caller, reader, writer
-from interfaces.http.errors import ApiError, forbidden
+from interfaces.http.errors import ApiError, forbidden, unavailable_answer
 from interfaces.http.reading import Fresh
 from interfaces.http.schemas import ERRORS
 from interfaces.http.uploads import receive_file
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["attachments"])
+log = structlog.get_logger("jaga.attachments")
+# The folder or the object store failing (full disk, S3 unreachable) is an outage.
+STORE_DOWN = (OSError, BotoCoreError, ClientError)
 
 Uploader = Annotated[Caller, Depends(writer("attachment.write"))]
 Reader = Annotated[Caller, Depends(reader("attachment.read"))]
@@ -96,6 +102,9 @@ async def upload(request: Request, w: Uploader) -> Any:
         raise ApiError(
             refused.status, refused.code, refused.message, **refused.details
         ) from None
+    except STORE_DOWN as error:
+        log.warning("attachment_store_unavailable", error=repr(error))
+        return unavailable_answer()
     finally:
         incoming.discard()
     answer = {**kept.as_dict(), "created": created}
@@ -140,12 +149,20 @@ def attachment_meta(sha256: Sha256, r: Reader, _: Fresh) -> dict[str, Any]:
     response_class=StreamingResponse,
     responses={200: {"content": {t: {} for t in EXTENSIONS}}},
 )
-def attachment(sha256: Sha256, r: Reader, _: Fresh) -> StreamingResponse:
+def attachment(sha256: Sha256, r: Reader, _: Fresh) -> Response:
     """The file's bytes, as uploaded."""
     upload, _seen = _visible(r, sha256)
     name = f"{sha256}.{EXTENSIONS[upload.type]}"
+    chunks = _store(r.request).chunks(sha256)
+    try:
+        first = next(chunks)  # an unreachable store answers 503 before any byte
+    except STORE_DOWN as error:
+        log.warning("attachment_store_unavailable", error=repr(error))
+        return unavailable_answer()
+    except StopIteration:
+        first = b""
     return StreamingResponse(
-        _store(r.request).chunks(sha256),
+        itertools.chain([first], chunks),
         media_type=upload.type,
         headers={
             "Content-Length": str(upload.size),

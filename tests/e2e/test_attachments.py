@@ -5,10 +5,14 @@ shown while no event names it; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from infrastructure.settings import Settings
+from interfaces.http.app import create_app
 from tests.e2e.conftest import Api
 from tests.evidence import pdf, photo
 
@@ -139,3 +143,58 @@ def test_uploads_need_a_role_that_records_evidence_and_a_multipart_file(
         files=[("file", ("a.jpg", data)), ("file", ("b.jpg", photo(colour=(0, 0, 1))))],
     )
     assert two.status_code == 422
+
+
+def test_a_streamed_upload_without_a_length_is_cut_at_the_limit(
+    api: Api, ops: dict[str, str], tmp_path: Path
+) -> None:
+    limit = api.state.attachments.limit
+    boundary = "jagabatas"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        'filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+    ).encode()
+
+    def body():  # type: ignore[no-untyped-def]
+        yield head + photo()
+        block = b"\x00" * 65536
+        for _ in range(2 * limit // len(block)):
+            yield block
+
+    answer = api.client.post(
+        URL,
+        headers={**ops, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        content=body(),
+    )
+    assert answer.status_code == 413
+    assert [p for p in (tmp_path / "attachments").rglob("*") if p.is_file()] == []
+
+
+def test_two_servers_on_one_store_keep_one_row_for_the_same_bytes(
+    settings: Settings,
+) -> None:
+    data = photo(colour=(7, 77, 177))
+    with (
+        TestClient(create_app(settings)) as one,
+        TestClient(create_app(settings)) as two,
+    ):
+        keys = []
+        for client in (one, two):
+            _, secret = client.app.state.keys.create("field", "pos")  # type: ignore[attr-defined]
+            keys.append({"Authorization": f"Bearer {secret}"})
+
+        def send_from(i: int) -> int:
+            client = (one, two)[i % 2]
+            return client.post(
+                URL, headers=keys[i % 2], files={"file": ("a.jpg", data)}
+            ).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(send_from, range(16)))
+        assert sorted(statuses) == [200] * 15 + [201]
+        index = one.app.state.attachments.index  # type: ignore[attr-defined]
+        with index.datastore.transaction(commit=False) as c:
+            c.execute("SELECT sha256 FROM jaga_attachments")
+            assert [r["sha256"] for r in c.fetchall()] == [
+                hashlib.sha256(data).hexdigest()
+            ]

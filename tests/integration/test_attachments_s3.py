@@ -69,3 +69,30 @@ def test_uploads_go_to_the_bucket_once_and_come_back_byte_for_byte(
     assert head["ContentLength"] == len(data)
     # Nothing of the upload stays on the server's disk.
     assert not (tmp_path / "attachments").exists()
+
+
+def test_an_unreachable_object_store_answers_503_with_retry_after(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = s3.free_port()  # nothing listens there
+    for key, value in {
+        **s3.CREDENTIALS,
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed}",
+    }.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings(
+        database_url=store_url,
+        signing_key_file=tmp_path / "signing.key",
+        attachments="s3://nowhere/evidence",
+    )
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        _, secret = state.keys.create("field", "s3 down")
+        answer = client.post(
+            "/api/v1/attachments",
+            headers={"Authorization": f"Bearer {secret}"},
+            files={"file": ("a.jpg", photo())},
+        )
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"]
+    assert answer.json()["error"]["code"] == "unavailable"
