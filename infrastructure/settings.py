@@ -38,6 +38,8 @@ class Settings:
     # A folder, or s3://BUCKET[/PREFIX] for S3-compatible object storage.
     attachments: str = "var/attachments"
     attachment_max_bytes: int = 20 * 1024 * 1024
+    # The witnesses each checkpoint goes to: `VKEY URL` entries split by `;`.
+    witnesses: str = ""
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -55,6 +57,7 @@ class Settings:
             attachment_max_bytes=_whole(
                 values, "JAGA_ATTACHMENT_MAX_BYTES", cls.attachment_max_bytes
             ),
+            witnesses=values.get("JAGA_WITNESSES", cls.witnesses),
         )
 
     @property

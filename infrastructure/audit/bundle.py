@@ -6,7 +6,8 @@ One JSON Lines file, one object a line, each with a `kind`:
 1. `header`: format version, `from_position`, `to_position`, `tree_size`, and how
    leaves and nodes are hashed.
 2. `checkpoint`: the signed checkpoint of API.md (tree_size >= to_position), plus its
-   full C2SP signed note.
+   full C2SP signed note with the witnesses' cosignature lines (`signed_note`) and
+   those lines alone (`cosignatures`, c2sp.org/tlog-cosignature).
 3. `public_key`: the Ed25519 key that signed it (raw base64 and PEM).
 4. `left_frontier`: hashes of the perfect subtrees covering positions
    1..from_position-1 ([level, index, hex], left to right), so a range that does not
@@ -20,7 +21,9 @@ One JSON Lines file, one object a line, each with a `kind`:
    (infrastructure/attachments/bundled.py).
 
 A verifier checks the signature, that each record's canonical bytes are the ones
-given and hash to the leaf, then rebuilds the root and checks the proof.
+given and hash to the leaf, then rebuilds the root and checks the proof; given
+witness keys and a quorum, it also counts the valid cosignatures of those witnesses
+on the checkpoint.
 """
 
 from __future__ import annotations
@@ -45,6 +48,13 @@ from infrastructure.audit.checkpoint import (
 )
 from infrastructure.audit.frontier import Frontier, frontier_keys
 from infrastructure.audit.merkle import leaf_hash, verify_consistency
+from infrastructure.audit.note import (
+    NoteError,
+    Signature,
+    Verifier,
+    parse_signature_line,
+)
+from infrastructure.audit.quorum import cosigners
 
 FORMAT = "jaga-audit-bundle"
 VERSION = 1
@@ -80,8 +90,10 @@ def write_bundle(
     left_frontier: Sequence[tuple[int, int, bytes]],
     proof: Sequence[bytes],
     events: Iterable[tuple[dict[str, Any], bytes]],
+    cosignatures: Sequence[Signature] = (),
 ) -> bytes:
     """The bundle's bytes; `events` are (record with position, stored leaf hash)."""
+    lines = [s.line for s in cosignatures]
     out = [
         _line(
             {
@@ -95,7 +107,14 @@ def write_bundle(
                 "canonical": CANONICAL,
             }
         ),
-        _line({"kind": "checkpoint", **cp.to_json(), "signed_note": cp.note_text()}),
+        _line(
+            {
+                "kind": "checkpoint",
+                **cp.to_json(),
+                "signed_note": cp.note_text() + "".join(lines),
+                "cosignatures": [line.rstrip("\n") for line in lines],
+            }
+        ),
         _line(
             {
                 "kind": "public_key",
@@ -151,6 +170,7 @@ class BundleResult:
     attachments: int = 0
     key_id: str | None = None
     public_key: str | None = None
+    cosigned_by: list[str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -164,15 +184,28 @@ class BadBundle(ValueError):
         self.position = position
 
 
-def verify_bundle(path: Path | str, public_key: bytes | None = None) -> BundleResult:
-    """Checks a bundle file offline; `public_key` (raw 32 bytes) pins the signer."""
-    return verify_bundle_bytes(Path(path).read_bytes(), public_key)
+def verify_bundle(
+    path: Path | str,
+    public_key: bytes | None = None,
+    witnesses: Sequence[Verifier] = (),
+    quorum: int = 0,
+) -> BundleResult:
+    """Checks a bundle file offline; `public_key` (raw 32 bytes) pins the signer;
+    with `quorum`, that many of `witnesses` must have cosigned its checkpoint."""
+    return verify_bundle_bytes(Path(path).read_bytes(), public_key, witnesses, quorum)
 
 
-def verify_bundle_bytes(data: bytes, public_key: bytes | None = None) -> BundleResult:
+def verify_bundle_bytes(
+    data: bytes,
+    public_key: bytes | None = None,
+    witnesses: Sequence[Verifier] = (),
+    quorum: int = 0,
+) -> BundleResult:
     result = BundleResult(ok=False, reason=None)
     try:
-        _verify(data, public_key, result)
+        cp, line = _verify(data, public_key, result)
+        if witnesses or quorum:
+            _quorum(cp, line, witnesses, quorum, result)
     except BadBundle as exc:
         result.reason = str(exc)
         result.first_bad_position = exc.position
@@ -217,14 +250,17 @@ def _hex(text: Any, what: str) -> bytes:
     return value
 
 
-def _verify(data: bytes, pinned: bytes | None, result: BundleResult) -> None:
+def _verify(
+    data: bytes, pinned: bytes | None, result: BundleResult
+) -> tuple[Checkpoint, dict[str, Any]]:
     objects = _parse(data)
     header = _take(objects, "header")
     if header.get("format") != FORMAT or header.get("version") != VERSION:
         raise BadBundle(f"not a {FORMAT} version {VERSION}")
     first, last = _int(header, "from_position"), _int(header, "to_position")
     result.from_position, result.to_position = first, last
-    cp = _checkpoint(_take(objects, "checkpoint"), pinned, result)
+    cp_line = _take(objects, "checkpoint")
+    cp = _checkpoint(cp_line, pinned, result)
     if (
         _int(header, "tree_size") != cp.tree_size
         or not 1 <= first <= last <= cp.tree_size
@@ -254,6 +290,36 @@ def _verify(data: bytes, pinned: bytes | None, result: BundleResult) -> None:
             f"positions {first}..{last} do not hash to the root signed in the "
             f"checkpoint of size {cp.tree_size}; the events were edited consistently "
             "with their leaf hashes, or the left frontier or proof was altered"
+        )
+    return cp, cp_line
+
+
+def _quorum(
+    cp: Checkpoint,
+    line: dict[str, Any],
+    witnesses: Sequence[Verifier],
+    quorum: int,
+    result: BundleResult,
+) -> None:
+    """At least `quorum` of the named witnesses cosigned the bundle's checkpoint;
+    a cosignature that claims a named key and fails rejects the bundle."""
+    texts = line.get("cosignatures", [])
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise BadBundle("checkpoint.cosignatures must be a list of signature lines")
+    try:
+        signatures = [parse_signature_line(t) for t in texts]
+    except NoteError as exc:
+        raise BadBundle(f"a cosignature line is malformed: {exc}") from None
+    valid, bad = cosigners(cp.note, signatures, witnesses)
+    result.cosigned_by = sorted(valid)
+    if bad:
+        raise BadBundle(f"the cosignature of {', '.join(sorted(bad))} does not verify")
+    needed = quorum if quorum > 0 else len(witnesses)
+    if len(valid) < needed:
+        missing = sorted({w.name for w in witnesses} - set(valid))
+        raise BadBundle(
+            f"{len(valid)} of the {needed} cosignatures needed on the checkpoint of "
+            f"size {cp.tree_size}; not cosigned by {', '.join(missing)}"
         )
 
 

@@ -1,8 +1,9 @@
-"""Audit schema on both stores: the append-only checkpoints table, its triggers, and
-the PostgreSQL role the application runs under.
+"""Audit schema on both stores: the append-only checkpoints and cosignatures tables,
+their triggers, the witnesses' status, and the PostgreSQL role the application runs
+under.
 
 The event, log and Merkle tables get their triggers from the recorders
-(infrastructure/store); this module adds the checkpoints table beside them and
+(infrastructure/store); this module adds its tables beside them and
 installs it on first use, so a store never runs without it.
 """
 
@@ -12,37 +13,61 @@ import re
 from typing import Any
 
 CHECKPOINTS = "jaga_checkpoints"
-APPEND_ONLY = ("jaga_log", "jaga_merkle", CHECKPOINTS)
+COSIGNATURES = "jaga_cosignatures"
+WITNESS_STATUS = "jaga_witness_status"
+APPEND_ONLY = ("jaga_log", "jaga_merkle", CHECKPOINTS, COSIGNATURES)
 APP_ROLE = "jaga_app"
 # Any number; it serialises concurrent first starts on one PostgreSQL database.
 _MIGRATION_LOCK = 7_265_311_942
 
-_SQLITE = [
+# One witness's cosignature on one checkpoint text; a witness's last answer.
+_TABLES = [
     f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} ("
     " tree_size BIGINT NOT NULL, key_id TEXT NOT NULL, issued_at TEXT NOT NULL,"
     " body TEXT NOT NULL, PRIMARY KEY (tree_size, key_id))",
+    f"CREATE TABLE IF NOT EXISTS {COSIGNATURES} ("
+    " body TEXT NOT NULL, witness TEXT NOT NULL, key_id TEXT NOT NULL,"
+    " tree_size BIGINT NOT NULL, line TEXT NOT NULL, cosigned_at BIGINT NOT NULL,"
+    " received_at TEXT NOT NULL, PRIMARY KEY (body, witness, key_id))",
+    f"CREATE INDEX IF NOT EXISTS {COSIGNATURES}_by_witness"
+    f" ON {COSIGNATURES} (witness, key_id, tree_size)",
+    f"CREATE INDEX IF NOT EXISTS {COSIGNATURES}_by_size ON {COSIGNATURES} (tree_size)",
+    f"CREATE TABLE IF NOT EXISTS {WITNESS_STATUS} ("
+    " witness TEXT PRIMARY KEY, url TEXT NOT NULL, witness_size BIGINT,"
+    " attempted_at TEXT NOT NULL, cosigned_at TEXT, error TEXT,"
+    " failures INTEGER NOT NULL)",
+]
+_GUARDED = (CHECKPOINTS, COSIGNATURES)
+
+_SQLITE = [
+    *_TABLES,
     *(
-        f"CREATE TRIGGER IF NOT EXISTS {CHECKPOINTS}_no_{op.lower()} BEFORE {op} "
-        f"ON {CHECKPOINTS} BEGIN "
-        f"SELECT RAISE(ABORT, '{CHECKPOINTS} is append-only: {op} refused'); END"
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} "
+        f"ON {table} BEGIN "
+        f"SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END"
+        for table in _GUARDED
         for op in ("UPDATE", "DELETE")
     ),
 ]
 
 _POSTGRES = [
-    f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} ("
-    " tree_size BIGINT NOT NULL, key_id TEXT NOT NULL, issued_at TEXT NOT NULL,"
-    " body TEXT NOT NULL, PRIMARY KEY (tree_size, key_id))",
+    *_TABLES,
     """CREATE OR REPLACE FUNCTION jaga_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
     USING ERRCODE = 'insufficient_privilege';
 END $$""",
-    f"CREATE OR REPLACE TRIGGER {CHECKPOINTS}_append_only BEFORE UPDATE OR DELETE "
-    f"ON {CHECKPOINTS} FOR EACH ROW EXECUTE FUNCTION jaga_refuse_change()",
-    f"CREATE OR REPLACE TRIGGER {CHECKPOINTS}_no_truncate BEFORE TRUNCATE "
-    f"ON {CHECKPOINTS} FOR EACH STATEMENT EXECUTE FUNCTION jaga_refuse_change()",
+    *(
+        statement
+        for table in _GUARDED
+        for statement in (
+            f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION jaga_refuse_change()",
+            f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE "
+            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION jaga_refuse_change()",
+        )
+    ),
 ]
 
 
@@ -51,7 +76,7 @@ def is_postgres(recorder: Any) -> bool:
 
 
 def install(recorder: Any) -> None:
-    """Creates the checkpoints table and its triggers unless they are there.
+    """Creates the audit tables and their triggers unless they are there.
 
     On PostgreSQL the check comes first, so the non-owner application role, which
     may not run DDL, starts fine on a store its owner has set up.
@@ -70,13 +95,15 @@ def install(recorder: Any) -> None:
 
 
 def _postgres_installed(recorder: Any) -> bool:
+    names = [f"{t}_{kind}" for t in _GUARDED for kind in ("append_only", "no_truncate")]
     with recorder.datastore.transaction(commit=False) as c:
         c.execute(
-            "SELECT count(*) AS n FROM pg_trigger WHERE NOT tgisinternal AND tgname IN"
-            " (%s, %s) AND tgrelid = to_regclass(%s)",
-            [f"{CHECKPOINTS}_append_only", f"{CHECKPOINTS}_no_truncate", CHECKPOINTS],
+            "SELECT count(*) AS n FROM pg_trigger WHERE NOT tgisinternal AND"
+            " tgname = ANY(%s) AND tgrelid IN (SELECT to_regclass(t) FROM"
+            " unnest(%s::text[]) AS t) AND to_regclass(%s) IS NOT NULL",
+            [names, list(_GUARDED), WITNESS_STATUS],
         )
-        return int(c.fetchone()["n"]) == 2
+        return int(c.fetchone()["n"]) == len(names)
 
 
 def _ident(name: str) -> str:

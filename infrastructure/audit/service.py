@@ -1,5 +1,6 @@
-"""The audit service: signed checkpoints, leaves, proofs, export bundles and the
-verification of the live store, over the Merkle nodes the recorders keep."""
+"""The audit service: signed and witnessed checkpoints, leaves, proofs, export
+bundles and the verification of the live store, over the Merkle nodes the recorders
+keep."""
 
 from __future__ import annotations
 
@@ -23,21 +24,20 @@ from infrastructure.audit.checkpoint import (
     load_or_create_signing_key,
     public_key_bytes,
     sign_checkpoint,
-    verify_checkpoint,
 )
-from infrastructure.audit.frontier import Frontier, frontier_keys
+from infrastructure.audit.frontier import frontier_keys
 from infrastructure.audit.merkle import (
     consistency_proof,
     inclusion_proof,
-    leaf_hash,
     root,
     verify_consistency,
 )
+from infrastructure.audit.note import Verifier, log_verifier
+from infrastructure.audit.verify import VERIFY_BATCH, LiveVerifier
+from infrastructure.audit.witnessing import Witnessing
 from infrastructure.settings import Settings
 
 log = structlog.get_logger(__name__)
-
-VERIFY_BATCH = 1000
 
 
 class InvalidRange(InvalidValue, ValueError):
@@ -64,10 +64,13 @@ class AuditService:
         self.key = load_or_create_signing_key(settings.signing_key_file)
         self.key_id = key_id_for(self.origin, public_key_bytes(self.key))
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.verifier = log_verifier(self.origin, public_key_bytes(self.key))
         self._issue_lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._timer: threading.Thread | None = None
         migrations.install(self.recorder)
+        self.witnessing = Witnessing(self, settings.witnesses)
 
     # --- checkpoints ---------------------------------------------------------------
 
@@ -75,8 +78,24 @@ class AuditService:
         return self.app.log.max_position()
 
     def checkpoint(self) -> dict[str, Any]:
-        """The latest signed checkpoint, issuing one first if the log grew."""
-        return self.latest_checkpoint(issue=True).to_json()
+        """The latest signed checkpoint with the cosignatures it has so far, issuing
+        one first if the log grew; the timer is woken to take it to the witnesses."""
+        cp = self.latest_checkpoint(issue=True)
+        answer = self.witnessing.checkpoint_json(cp)
+        if any(w["cosigned_size"] < cp.tree_size for w in answer["witnesses"]):
+            self._wake.set()
+        return answer
+
+    def publish(self) -> Checkpoint:
+        """Issues a checkpoint if the log grew, then takes the latest to every
+        witness that has not cosigned it: the one call the checkpoint leader makes.
+
+        Safe in several processes at once: a checkpoint of a size is stored once
+        (its signature is deterministic), a witness that already cosigned it answers
+        409 with its size and cosigns it again, and a cosignature is kept once."""
+        cp = self.latest_checkpoint(issue=True)
+        self.witnessing.submit(cp)
+        return cp
 
     def latest_checkpoint(self, issue: bool = True) -> Checkpoint:
         with self._issue_lock:
@@ -130,6 +149,14 @@ class AuditService:
             )
             return [checkpoint_from_json(json.loads(r["body"])) for r in c.fetchall()]
 
+    def stored_at(self, tree_size: int) -> Checkpoint | None:
+        """This key's checkpoint of that size, if one was issued."""
+        ph = self.recorder.dialect.ph
+        found = self._stored(
+            f"WHERE tree_size = {ph} AND key_id = {ph}", [tree_size, self.key_id]
+        )
+        return found[0] if found else None
+
     def _last_stored(self) -> Checkpoint | None:
         found = self._stored("ORDER BY tree_size DESC, issued_at DESC LIMIT 1")
         return found[0] if found else None
@@ -155,15 +182,20 @@ class AuditService:
 
     def stop_timer(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._timer is not None:
             self._timer.join(timeout=10)
             self._timer = None
 
     def _tick(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+        while not self._stop.is_set():
+            self._wake.wait(interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
-                self.latest_checkpoint(issue=True)
-            except Exception:  # the timer must outlive a store outage
+                self.publish()
+            except Exception:  # the timer must outlive a store or witness outage
                 log.exception("checkpoint timer failed")
 
     # --- leaves and proofs ---------------------------------------------------------
@@ -238,9 +270,18 @@ class AuditService:
 
     # --- export --------------------------------------------------------------------
 
+    def export_end(self) -> int:
+        """Where an export ends by default: the best-witnessed checkpoint's size
+        when witnesses are configured (so the bundle carries their cosignatures),
+        else the log's end."""
+        latest = self.latest_checkpoint(issue=True)
+        return self.witnessing.bundle_checkpoint(0, latest).tree_size
+
     def export_bundle(self, from_position: int, to_position: int) -> bytes:
-        """Positions from..to as a self-contained bundle (see bundle.py)."""
-        cp = self.latest_checkpoint(issue=True)
+        """Positions from..to as a self-contained bundle (see bundle.py), against
+        the checkpoint that covers them with the most witnesses' cosignatures."""
+        latest = self.latest_checkpoint(issue=True)
+        cp = self.witnessing.bundle_checkpoint(to_position, latest)
         if from_position < 1 or to_position < from_position:
             raise InvalidRange(
                 "from_position",
@@ -273,172 +314,19 @@ class AuditService:
             [(lv, i, left[(lv, i)]) for lv, i in frontier_keys(start)],
             proof,
             events,
+            self.witnessing.cosignatures.on(cp.note),
         )
 
     # --- verification of the live store --------------------------------------------
 
-    def verify(self) -> dict[str, Any]:
+    def verify(
+        self, witnesses: Sequence[Verifier] = (), quorum: int = 0
+    ) -> dict[str, Any]:
         """Recomputes every leaf and node from the stored events and checks them and
-        every signed checkpoint; names the first position that fails."""
-        return LiveVerifier(self).run()
-
-
-class LiveVerifier:
-    """One pass over the log in position order, stopping at the first failure."""
-
-    def __init__(self, service: AuditService) -> None:
-        self.service = service
-        self.recorder = service.recorder
-        self.frontier = Frontier()
-        self._new: list[tuple[int, int, bytes]] = []
-
-    def fail(self, position: int | None, reason: str) -> dict[str, Any]:
-        return {
-            "ok": False,
-            "tree_size": self.frontier.size,
-            "first_bad_position": position,
-            "reason": reason,
-        }
-
-    def run(self) -> dict[str, Any]:
-        checkpoints = sorted(self.service._stored(), key=lambda cp: cp.tree_size)
-        for cp in checkpoints:
-            if not verify_checkpoint(cp):
-                return self.fail(
-                    None, f"checkpoint of size {cp.tree_size} has a bad signature"
-                )
-        pending = list(checkpoints)
-        good_size = 0
-        rows: list[Any] = [None]
-        while rows:
-            while pending and pending[0].tree_size <= self.frontier.size:
-                cp = pending.pop(0)
-                failure = self._against(cp, good_size)
-                if failure:
-                    return failure
-                good_size = cp.tree_size
-            rows = self._rows(self.frontier.size)
-            failure = self._leaves(rows) or self._nodes()
-            if failure:
-                return failure
-        if pending:
-            return self.fail(
-                self.frontier.size + 1,
-                f"the log ends at {self.frontier.size} but a checkpoint "
-                f"vouches for {pending[-1].tree_size} events: removed",
-            )
-        failure = self._orphans()
-        if failure:
-            return failure
-        return {
-            "ok": True,
-            "tree_size": self.frontier.size,
-            "first_bad_position": None,
-            "reason": None,
-        }
-
-    def _against(self, cp: Checkpoint, good_size: int) -> dict[str, Any] | None:
-        if cp.tree_size == self.frontier.size:
-            head = self.frontier.root()
-        else:
-            head = root(cp.tree_size, self.recorder)
-        if head != cp.root_hash:
-            return self.fail(
-                good_size + 1,
-                f"positions {good_size + 1}..{cp.tree_size} do not hash to the root "
-                f"signed in the checkpoint of size {cp.tree_size}",
-            )
-        return None
-
-    def _rows(self, after: int) -> list[Any]:
-        table = self.recorder.events_table_name
-        column = self.recorder.dialect.notification_column
-        ph = self.recorder.dialect.ph
-        with self.recorder.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT l.position, l.event_id AS log_event_id, l.leaf_hash,"
-                " e.originator_id, e.originator_version, e.topic, e.state"
-                f" FROM jaga_log l LEFT JOIN {table} e"
-                f" ON e.{column} = l.notification_id"
-                f" WHERE l.position > {ph} ORDER BY l.position LIMIT {ph}",
-                [after, VERIFY_BATCH],
-            )
-            return list(c.fetchall())
-
-    def _leaves(self, rows: list[Any]) -> dict[str, Any] | None:
-        leaves: list[bytes] = []
-        expected = self.frontier.size
-        for row in rows:
-            expected += 1
-            position = int(row["position"])
-            if position != expected:
-                return self.fail(
-                    expected, f"position {expected} is missing from the log"
-                )
-            if row["state"] is None:
-                return self.fail(position, "the event is missing from the event table")
-            try:
-                record = self.service.app.record_of(row)
-            except Exception as exc:  # any corruption of the stored bytes lands here
-                return self.fail(position, f"the stored event cannot be decoded: {exc}")
-            if record["event_id"] != row["log_event_id"]:
-                return self.fail(position, "the event id differs from the log's")
-            leaf = leaf_hash(canonical_bytes(record))
-            if leaf != bytes(row["leaf_hash"]):
-                return self.fail(
-                    position,
-                    "the event was altered: its leaf hash "
-                    "differs from the one stored when written",
-                )
-            leaves.append(leaf)
-        self._new = self.frontier.append(leaves)
-        return None
-
-    def _nodes(self) -> dict[str, Any] | None:
-        by_level: dict[int, list[tuple[int, bytes]]] = {}
-        for level, idx, digest in self._new:
-            by_level.setdefault(level, []).append((idx, digest))
-        ph = self.recorder.dialect.ph
-        bad: list[int] = []
-        with self.recorder.datastore.transaction(commit=False) as c:
-            for level, nodes in by_level.items():
-                c.execute(
-                    f"SELECT idx, hash FROM jaga_merkle WHERE level={ph} AND "
-                    f"idx >= {ph} AND idx <= {ph}",
-                    [level, nodes[0][0], nodes[-1][0]],
-                )
-                stored = {int(r["idx"]): bytes(r["hash"]) for r in c.fetchall()}
-                bad += [
-                    (idx << level) + 1
-                    for idx, digest in nodes
-                    if stored.get(idx) != digest
-                ]
-        if bad:
-            return self.fail(
-                min(bad),
-                "a stored Merkle node over this position differs "
-                "from the one its events hash to",
-            )
-        return None
-
-    def _orphans(self) -> dict[str, Any] | None:
-        table = self.recorder.events_table_name
-        column = self.recorder.dialect.notification_column
-        with self.recorder.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT MIN(e.{column}) AS n FROM {table} e WHERE NOT EXISTS "
-                f"(SELECT 1 FROM jaga_log l WHERE l.notification_id = e.{column})"
-            )
-            orphan = c.fetchone()["n"]
-            if orphan is None:
-                return None
-            ph = self.recorder.dialect.ph
-            c.execute(
-                f"SELECT MIN(position) AS p FROM jaga_log WHERE notification_id > {ph}",
-                [orphan],
-            )
-            after = c.fetchone()["p"]
-        position = int(after) if after is not None else self.frontier.size + 1
-        return self.fail(
-            position, "an event was inserted into the event table outside the log"
-        )
+        every signed checkpoint; names the first position that fails. With a quorum,
+        also holds the log to what the named witnesses cosigned (kept here, and the
+        latest each of them holds), and names the fork if it differs."""
+        result = LiveVerifier(self).run()
+        if not result["ok"] or (quorum == 0 and not witnesses):
+            return result
+        return self.witnessing.judge(result, witnesses, quorum)

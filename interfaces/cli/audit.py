@@ -61,7 +61,7 @@ def export(
 ) -> None:
     """Export positions FROM..TO as a bundle `jaga verify BUNDLE` checks offline."""
     with _service() as audit:
-        to = to_position if to_position is not None else audit.size()
+        to = to_position if to_position is not None else audit.export_end()
         data = audit.export_bundle(from_position, to)
         if attachments:
             from infrastructure.attachments.bundled import with_files
@@ -104,6 +104,27 @@ def _public_key(value: str | None) -> bytes | None:
     return raw
 
 
+def _witnesses(values: list[str]) -> list[Any]:
+    from infrastructure.audit.note import COSIGNATURE_V1, NoteError, parse_vkey
+
+    out = []
+    for value in values:
+        try:
+            verifier = parse_vkey(value)
+        except NoteError as exc:
+            raise typer.BadParameter(
+                f"{value!r}: {exc}", param_hint="--witness"
+            ) from None
+        if verifier.kind != COSIGNATURE_V1:
+            raise typer.BadParameter(
+                f"{value!r} is not a witness key (type 0x04)", param_hint="--witness"
+            )
+        if any(v.name == verifier.name for v in out):
+            raise typer.BadParameter(f"{verifier.name} twice", param_hint="--witness")
+        out.append(verifier)
+    return out
+
+
 def verify(
     bundle: Annotated[
         Path | None, typer.Argument(help="A bundle; without it, the live store.")
@@ -115,19 +136,41 @@ def verify(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as JSON.")
     ] = False,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A witness's verifier key (name+id+key) whose cosignature counts; "
+            "repeat for more."
+        ),
+    ] = None,
+    quorum: Annotated[
+        int | None,
+        typer.Option(
+            help="How many of the named witnesses must have cosigned the checkpoint "
+            "relied on; default: all of them.",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Verify a bundle offline, or the live store; exit 0 only when all verifies."""
+    witnesses = _witnesses(witness or [])
+    if quorum is not None and quorum > len(witnesses):
+        raise typer.BadParameter(
+            f"a quorum of {quorum} needs at least {quorum} --witness keys",
+            param_hint="--quorum",
+        )
+    needed = quorum if quorum is not None else len(witnesses)
     if bundle is not None:
         from infrastructure.audit.bundle import verify_bundle
 
         if not bundle.is_file():
             typer.echo(f"error: no such file: {bundle}", err=True)
             raise typer.Exit(2)
-        result = verify_bundle(bundle, _public_key(key)).as_dict()
+        result = verify_bundle(bundle, _public_key(key), witnesses, needed).as_dict()
         what = f"bundle {bundle}"
     else:
         with _service() as audit:
-            result = audit.verify()
+            result = audit.verify(witnesses, needed)
         what = "live store"
     if as_json:
         _echo_json(result)
@@ -147,6 +190,13 @@ def verify(
             f"OK: {what}: {span}tree size {result['tree_size']}{signer}"
             + (f", {files} evidence files match their SHA-256" if files else "")
         )
+        if witnesses:
+            size = result.get("witnessed_size") or result["tree_size"]
+            typer.echo(
+                f"witnessed: checkpoint of size {size} cosigned by "
+                f"{', '.join(result['cosigned_by'])} ({len(result['cosigned_by'])} "
+                f"of the {needed} needed)"
+            )
     else:
         bad = result["first_bad_position"]
         at = f"first bad position {bad}" if bad is not None else "no single position"
@@ -163,11 +213,16 @@ def checkpoint(
         bool, typer.Option("--all", help="Every stored checkpoint.")
     ] = False,
     note: Annotated[
-        bool, typer.Option("--note", help="Print the signed note.")
+        bool,
+        typer.Option(
+            "--note", help="Print the signed note with the witnesses' cosignatures."
+        ),
     ] = False,
 ) -> None:
-    """Issue a signed checkpoint if the log grew, and print the latest."""
+    """Issue a signed checkpoint if the log grew, take it to the witnesses in
+    JAGA_WITNESSES, and print the latest."""
     with _service() as audit:
+        audit.publish()
         if every is not None:
             audit.start_timer(every)
             typer.echo(
@@ -183,7 +238,7 @@ def checkpoint(
             audit.checkpoint()
             _echo_json(audit.checkpoints())
         elif note:
-            typer.echo(audit.latest_checkpoint().note_text(), nl=False)
+            typer.echo(audit.checkpoint()["signed_note"], nl=False)
         else:
             _echo_json(audit.checkpoint())
 
@@ -251,6 +306,7 @@ def signing_init(
         load_or_create_signing_key,
         public_key_bytes,
     )
+    from infrastructure.audit.note import log_verifier
 
     settings = Settings.load()
     target = path or settings.signing_key_file
@@ -268,6 +324,7 @@ def signing_init(
         f"key_id {key_id_for(settings.log_origin, raw)} for origin "
         f"{settings.log_origin}"
     )
+    typer.echo(f"vkey {log_verifier(settings.log_origin, raw).vkey}")
     typer.echo(public_key_pem(raw), nl=False)
     typer.echo(base64.b64encode(raw).decode("ascii"))
 

@@ -14,6 +14,7 @@ from infrastructure.wiring import open_app
 from interfaces.cli import audit, bench, projections
 from interfaces.cli.keys import keys_app
 from interfaces.cli.server import serve
+from interfaces.cli.witness import witness_app
 
 app = typer.Typer(
     help="Jaga: the record of election security operations.",
@@ -22,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(keys_app, name="keys")
+app.add_typer(witness_app, name="witness")
 app.command()(serve)
 audit.register(app)
 bench.register(app)
@@ -115,6 +117,7 @@ def settings() -> None:
     typer.echo(
         f"JAGA_DATABASE_URL={s.database_url}\nJAGA_SIGNING_KEY_FILE="
         f"{s.signing_key_file}\nJAGA_LOG_ORIGIN={s.log_origin}\nJAGA_ENV={s.env}"
+        f"\nJAGA_WITNESSES={s.witnesses}"
     )
 
 

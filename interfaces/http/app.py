@@ -27,6 +27,7 @@ from interfaces.http import (
     neutrality,
     ops,
     patrols,
+    public,
     reads,
     sites,
 )
@@ -45,6 +46,7 @@ ROUTERS = (
     attachments,
     batch,
     audit,
+    public,
     keys,
     ops,
 )

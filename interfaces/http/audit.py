@@ -88,11 +88,8 @@ def export(
     ] = False,
 ) -> Response:
     service = _service(request)
-    end = (
-        to_position
-        if to_position is not None
-        else request.app.state.jaga.log.max_position()
-    )
+    # By default the range ends at the checkpoint most witnesses cosigned.
+    end = to_position if to_position is not None else service.export_end()
     name = f"jaga-{from_position}-{end}.ndjson"
     bundle: bytes = _call(service.export_bundle, from_position, end)
     if attachments:

@@ -1,0 +1,1 @@
+"""The witness: an independent cosigner of checkpoints, served over HTTP."""
