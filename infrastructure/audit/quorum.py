@@ -147,7 +147,8 @@ def judge(
                 f"at size {size}, but this log's first {size} events hash to "
                 f"{ours.hex()[:16]}…; its history was rewritten between positions "
                 f"{agreed + 1} and {size}",
-                first_bad_position=agreed + 1,
+                # One position is named only when the range holds just one.
+                first_bad_position=size if agreed + 1 == size else None,
                 fork={
                     "tree_size": size,
                     "witnessed_root": root.hex(),
