@@ -133,6 +133,16 @@ class ReadModel(Protocol):
         scope: Scope = None,
     ) -> dict[str, Any]: ...
 
+    def people(
+        self,
+        *,
+        unit_id: str | None = None,
+        personnel_ids: Sequence[str] | None = None,
+        unit_ids: Sequence[str] | None = None,
+        scope: Scope = None,
+        units_only: bool = False,
+    ) -> dict[str, Any]: ...
+
     def stats(
         self,
         *,

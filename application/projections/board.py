@@ -208,51 +208,84 @@ def rules(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
     return {"required": required, "checkin_minutes": checkin, "patrol_minutes": patrol}
 
 
-def _hours(span: timedelta) -> str:
-    hours = span.total_seconds() / 3600
+def span_unit(seconds: float) -> tuple[int, str]:
+    """A span in the unit the board speaks it: days from 48 h, else hours, else
+    minutes."""
+    hours = seconds / 3600
     if hours >= 48:
-        return f"{hours / 24:.0f} d"
-    return f"{hours:.0f} h" if hours >= 1 else f"{span.total_seconds() / 60:.0f} min"
+        return round(hours / 24), "d"
+    if hours >= 1:
+        return round(hours), "h"
+    return round(seconds / 60), "min"
 
 
-def judge(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[str]]:
-    """The status (green, amber, red) and its reasons at `now`."""
+# A reason is a code and its parameters, so each reader can say it in its language;
+# `reason_text` is the API's English.
+Reason = dict[str, Any]
+REASON_TEXTS = {
+    "decommissioned": "decommissioned",
+    "open_incident": "open severity-{severity} incident",
+    "awas_nobody_on_duty": "alert level awas and nobody on duty",
+    "understaffed": "understaffed {headcount}/{required}",
+    "no_check_in_for": "no check-in for {amount} {unit}",
+    "no_check_in_since_shift_began": "no check-in since the shift began",
+    "no_patrol_visit_for": "no patrol visit for {amount} {unit}",
+    "no_patrol_visit_yet": "no patrol visit yet",
+}
+
+
+def reason_text(reason: Reason) -> str:
+    params = {k: v for k, v in reason.items() if k != "code"}
+    return REASON_TEXTS[reason["code"]].format(**params)
+
+
+def _span(code: str, span: timedelta) -> Reason:
+    amount, unit = span_unit(span.total_seconds())
+    return {"code": code, "amount": amount, "unit": unit}
+
+
+def judge_codes(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[Reason]]:
+    """The status (green, amber, red) and its reasons at `now`, worst first."""
     if doc["decommissioned"]:
-        return "green", ["decommissioned"]
+        return "green", [{"code": "decommissioned"}]
     rule = rules(doc, now, stage)
-    red: list[str] = []
-    amber: list[str] = []
+    red: list[Reason] = []
+    amber: list[Reason] = []
     open_severities = [i["severity"] for i in doc["incidents"].values() if i["open"]]
     top = max(open_severities, default=0)
     if top >= 3:
-        red.append(f"open severity-{top} incident")
+        red.append({"code": "open_incident", "severity": top})
     elif top:
-        amber.append(f"open severity-{top} incident")
+        amber.append({"code": "open_incident", "severity": top})
     duty = doc["on_duty"]
     headcount = duty["headcount"] if duty else 0
     if doc["alert_level"] == "awas" and duty is None:
-        red.append("alert level awas and nobody on duty")
+        red.append({"code": "awas_nobody_on_duty"})
     required = rule["required"]
+    staffing = {"code": "understaffed", "headcount": headcount, "required": required}
     if required and headcount * 2 < required:
-        red.append(f"understaffed {headcount}/{required}")
+        red.append(staffing)
     elif headcount < required:
-        amber.append(f"understaffed {headcount}/{required}")
+        amber.append(staffing)
     if rule["checkin_minutes"] and duty is not None:
         last = when(doc["last_check_in_at"])
         since = when(duty["since"])
         assert since is not None
         ref = max(last, since) if last else since
         if now - ref > timedelta(minutes=rule["checkin_minutes"]):
-            what = f"for {_hours(now - ref)}" if last else "since the shift began"
-            amber.append(f"no check-in {what}")
+            amber.append(
+                _span("no_check_in_for", now - ref)
+                if last
+                else {"code": "no_check_in_since_shift_began"}
+            )
     visit = doc["last_patrol_visit"]
     ref_visit = when(visit["at"] if visit else doc["registered_at"])
     assert ref_visit is not None
     if now - ref_visit > timedelta(minutes=rule["patrol_minutes"]):
         amber.append(
-            f"no patrol visit for {_hours(now - ref_visit)}"
+            _span("no_patrol_visit_for", now - ref_visit)
             if visit
-            else "no patrol visit yet"
+            else {"code": "no_patrol_visit_yet"}
         )
     if red:
         return "red", red + amber
@@ -261,9 +294,15 @@ def judge(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[str]]:
     return "green", []
 
 
+def judge(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[str]]:
+    """The status (green, amber, red) and its reasons in the API's English."""
+    status, reasons = judge_codes(doc, now, stage)
+    return status, [reason_text(r) for r in reasons]
+
+
 def row(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
     """The board row of a site at `now`."""
-    status, reasons = judge(doc, now, stage)
+    status, codes = judge_codes(doc, now, stage)
     rule = rules(doc, now, stage)
     duty = doc["on_duty"]
     open_incidents = [i for i in doc["incidents"].values() if i["open"]]
@@ -286,6 +325,9 @@ def row(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
         "open_incidents": len(open_incidents),
         "max_open_severity": max((i["severity"] for i in open_incidents), default=None),
         "status": status,
-        "reasons": reasons,
+        "reasons": [reason_text(r) for r in codes],
+        "reason_codes": codes,
+        "lat": doc.get("lat"),
+        "lon": doc.get("lon"),
         "decommissioned": doc["decommissioned"],
     }

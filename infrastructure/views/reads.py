@@ -615,6 +615,70 @@ class SqlReadModel:
             "as_of_position": position,
         }
 
+    def people(
+        self,
+        *,
+        unit_id: str | None = None,
+        personnel_ids: Sequence[str] | None = None,
+        unit_ids: Sequence[str] | None = None,
+        scope: Scope = None,
+        units_only: bool = False,
+    ) -> dict[str, Any]:
+        """Units and personnel by name, rank and unit (no ID numbers): one unit's
+        people (a roster to pick from), the named ones (to show names, not ids), or
+        every unit."""
+        named = personnel_ids is not None or unit_ids is not None
+        wanted = [f"personnel:{p}" for p in personnel_ids or ()] + [
+            f"unit:{u}" for u in unit_ids or ()
+        ]
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            position = self._position(c)
+            if named:
+                docs: list[Doc] = []
+                table = tables.docs_table("register", gens["register"])
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    c.execute(
+                        f"SELECT doc FROM {table} WHERE doc_key IN"
+                        f" ({','.join([self.ph] * len(chunk))})",
+                        chunk,
+                    )
+                    docs += [loads(r["doc"]) for r in c.fetchall()]
+                units = [d for d in docs if "personnel_id" not in d]
+                people = [d for d in docs if "personnel_id" in d]
+                homes = {d["unit_id"] for d in people} - {u["unit_id"] for u in units}
+                for home in sorted(h for h in homes if h):
+                    units += self._docs(c, "register", gens, key=f"unit:{home}")
+            else:
+                fragment = [f'"unit_id":"{unit_id}"'] if unit_id else []
+                units = self._docs(c, "register", gens, prefix="unit:")
+                people = (
+                    []
+                    if units_only
+                    else self._docs(
+                        c, "register", gens, prefix="personnel:", containing=fragment
+                    )
+                )
+        regions = {u["unit_id"]: [[u["province"], u["regency"]]] for u in units}
+        unit_fields = ("unit_id", "name", "kind", "province", "regency")
+        person_fields = ("personnel_id", "name", "rank", "position", "unit_id")
+        return {
+            "units": [
+                {f: u.get(f) for f in unit_fields}
+                for u in units
+                if in_scope(regions[u["unit_id"]], scope)
+                and (unit_id is None or u["unit_id"] == unit_id)
+            ],
+            "personnel": [
+                {f: p.get(f) for f in person_fields}
+                for p in people
+                if in_scope(regions.get(p["unit_id"] or "", []), scope)
+                and (unit_id is None or p["unit_id"] == unit_id)
+            ],
+            "as_of_position": position,
+        }
+
     def stats(
         self,
         *,

@@ -33,6 +33,7 @@ from interfaces.http import (
 )
 from interfaces.http.metrics import Metrics
 from interfaces.http.middleware import RequestMiddleware, WriteSlots
+from interfaces.i18n import LanguageMiddleware
 from interfaces.web import routes as web
 
 CHECKPOINT_INTERVAL_SECONDS = 60.0
@@ -102,4 +103,5 @@ def create_app(
     csv_answers.install(api)  # innermost: it converts the finished JSON answer
     api.add_middleware(WriteSlots)
     api.add_middleware(RequestMiddleware, metrics=api.state.metrics)
+    api.add_middleware(LanguageMiddleware)  # outermost: every answer has a language
     return api

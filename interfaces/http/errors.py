@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from domain.errors import Conflict, DomainError, InvalidValue, NotFound
+from interfaces.i18n.errors import translate
 
 log = structlog.get_logger("jaga.http")
 
@@ -68,10 +69,12 @@ def forbidden(message: str, **details: Any) -> ApiError:
 
 
 def body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The error answer; the message in the request's language (Accept-Language),
+    the code and details as they are."""
     return {
         "error": {
             "code": code,
-            "message": message,
+            "message": translate(code, message, details or {}),
             "details": jsonable_encoder(details or {}),
         }
     }
@@ -112,12 +115,21 @@ def _field(loc: tuple[Any, ...]) -> str:
     return text or "body"
 
 
+def _ctx(ctx: dict[str, Any]) -> dict[str, Any]:
+    # ctx may hold the exception a validator raised; its text is what matters.
+    return {
+        k: v if isinstance(v, int | float | str | bool) else str(v)
+        for k, v in ctx.items()
+    }
+
+
 def validation_body(errors: list[Any]) -> dict[str, Any]:
     problems = [
         {
             "field": _field(tuple(e.get("loc", ()))),
             "message": e.get("msg", ""),
             "type": e.get("type", ""),
+            **({"ctx": _ctx(e["ctx"])} if e.get("ctx") else {}),
         }
         for e in errors
     ]

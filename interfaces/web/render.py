@@ -11,17 +11,32 @@ from fastapi.templating import Jinja2Templates
 
 from application import access
 from domain.regions import ZONES
+from interfaces import i18n
 from interfaces.http.deps import Caller
 from interfaces.web import format as fmt
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda m: i18n.translations(i18n.language()).ugettext(m),
+    lambda s, p, n: i18n.translations(i18n.language()).ungettext(s, p, n),
+    newstyle=True,
+    pgettext=lambda c, m: i18n.translations(i18n.language()).upgettext(c, m),
+    npgettext=lambda c, s, p, n: i18n.translations(i18n.language()).unpgettext(
+        c, s, p, n
+    ),
+)
 TEMPLATES.env.globals.update(
     local_time=fmt.local_time,
+    local_date=fmt.local_date,
     duration=fmt.duration,
     label=fmt.label,
+    reason=fmt.reason,
     value_text=fmt.value_text,
     zones=tuple(ZONES),
+    language=i18n.language,
+    languages=i18n.NAMES,
 )
 HEADERS = {
     "Cache-Control": "no-store",
@@ -52,7 +67,8 @@ def html(
     if caller is not None:
         context = {
             "me": caller.key,
-            "regions": ", ".join(access.scope_text(caller.scope)) or "everywhere",
+            "regions": ", ".join(access.scope_text(caller.scope))
+            or i18n.gettext("everywhere"),
             "views": views(caller.role),
             **context,
         }

@@ -15,9 +15,12 @@ from domain.site import KINDS
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError, domain_status
 from interfaces.http.reading import for_caller, hide_guards, one, page, redact_site_row
-from interfaces.web import auth
+from interfaces.i18n import _
+from interfaces.i18n.errors import said
+from interfaces.web import auth, language
 from interfaces.web import format as fmt
 from interfaces.web import params as checks
+from interfaces.web.names import Names
 from interfaces.web.render import HEADERS, HERE, TEMPLATES, html, refusal
 
 STATIC = {"dashboard.css": "text/css", "live.js": "text/javascript"}
@@ -28,6 +31,7 @@ INCIDENT_STATUSES = ("open", "resolved", "closed")
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
+router.include_router(language.router)
 
 
 def _rm(caller: Caller) -> Any:
@@ -48,14 +52,20 @@ def _signed_page(
         return RedirectResponse("/sign-in?" + urlencode({"next": target}), 303)
     if not access.may(caller.role, right):
         return refusal(
-            request, caller, 403, f"The {caller.role} role may not see this page."
+            request,
+            caller,
+            403,
+            _(
+                "The %(role)s role may not see this page.",
+                role=fmt.label(caller.role, "role"),
+            ),
         )
     try:
         name, context = build(caller)
     except ApiError as error:
-        return refusal(request, caller, error.status, error.message)
+        return refusal(request, caller, error.status, said(error))
     except DomainError as error:
-        return refusal(request, caller, domain_status(error), error.message)
+        return refusal(request, caller, domain_status(error), said(error))
     return html(request, name, context, caller=caller)
 
 
@@ -90,9 +100,26 @@ def _board(caller: Caller, params: Any, live: bool = False) -> dict[str, Any]:
     return {"filters": filters, "past": past, "result": result}
 
 
-def _board_rows(rows: list[dict[str, Any]], past_query: str) -> str:
+SEVERITY = {"red": 0, "amber": 1, "green": 2}
+
+
+def worst_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Red, then amber, then green; within each, the most reasons and the worst
+    incident first, then by name."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            SEVERITY.get(r.get("status") or "", 3),
+            -(r.get("max_open_severity") or 0),
+            -len(r.get("reason_codes") or ()),
+            r.get("name") or "",
+        ),
+    )
+
+
+def _board_rows(caller: Caller, rows: list[dict[str, Any]], past_query: str) -> str:
     template = TEMPLATES.get_template("_board_rows.html")
-    return template.render(rows=rows, past_query=past_query)
+    return template.render(rows=rows, past_query=past_query, names=Names(caller, rows))
 
 
 @router.get("/")
@@ -125,7 +152,7 @@ def board_page(request: Request) -> Response:
             else ""
         )
         live_query = checks.query(found["filters"])
-        rows = found["result"]["items"]
+        rows = worst_first(found["result"]["items"])
         after = found["result"]["next"]
         next_query = (
             checks.query({**found["filters"], **dict(params), "cursor": after})
@@ -134,7 +161,7 @@ def board_page(request: Request) -> Response:
         )
         return "board.html", {
             **found,
-            "rows_html": _board_rows(rows, past_query),
+            "rows_html": _board_rows(caller, rows, past_query),
             "summary": _summary(rows),
             "provinces": provinces,
             "regencies": regencies,
@@ -165,10 +192,10 @@ def live_board(request: Request) -> Response:
         found = _board(caller, request.query_params, live=True)
     except (ApiError, DomainError) as error:
         return JSONResponse({"error": {"message": str(error)}}, 422, HEADERS)
-    rows = found["result"]["items"]
+    rows = worst_first(found["result"]["items"])
     return JSONResponse(
         {
-            "rows": _board_rows(rows, ""),
+            "rows": _board_rows(caller, rows, ""),
             "summary": _summary(rows),
             "as_of_position": found["result"]["as_of_position"],
         },
@@ -229,6 +256,9 @@ def site_page(site_id: str, request: Request) -> Response:
         if timeline is not None and timeline["next"]:
             next_query = checks.query({**dict(params), "cursor": timeline["next"]})
         return "site.html", {
+            "names": Names(
+                caller, row, incidents, timeline["items"] if timeline else None
+            ),
             "site": row,
             "zone": fmt.zone_for(row),
             "incidents": incidents,
@@ -264,13 +294,13 @@ def _incidents(caller: Caller, params: Any) -> dict[str, Any]:
         ),
     )
     zones: dict[str, str | None] = {}
-    names: dict[str, str] = {}
+    site_names: dict[str, str] = {}
     for item in result["items"]:
         site_id = item.get("site_id")
         if site_id and site_id not in zones:
             row = rm.site(site_id)
             zones[site_id] = fmt.zone_for(row)
-            names[site_id] = (row or {}).get("name") or site_id
+            site_names[site_id] = (row or {}).get("name") or site_id
     items = sorted(
         result["items"],
         key=lambda i: (
@@ -282,7 +312,7 @@ def _incidents(caller: Caller, params: Any) -> dict[str, Any]:
     return {
         "items": items,
         "zones": zones,
-        "names": names,
+        "site_names": site_names,
         "next": result["next"],
         "as_of_position": result["as_of_position"],
         "status": status or "all",
@@ -363,6 +393,7 @@ def register_page(request: Request) -> Response:
             or p["incidents"]
         ]
         return "register.html", {
+            "names": Names(caller, people),
             "units": found["units"],
             "personnel": people,
             "zones": zones,
@@ -377,7 +408,7 @@ def register_page(request: Request) -> Response:
 @router.get("/static/{name}")
 def static(name: str) -> Response:
     if name not in STATIC:
-        raise ApiError(404, "not_found", f"no such file: {name}")
+        raise ApiError(404, "not_found", f"no such file: {name}", file=name)
     return FileResponse(
         HERE / "static" / name,
         media_type=STATIC[name],

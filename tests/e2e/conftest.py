@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
+from tests.e2e.served import browser, server  # noqa: F401 - browser tests' fixtures
 
 
 class Api:

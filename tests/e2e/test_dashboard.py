@@ -2,140 +2,28 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.e2e.served import ARTIFACTS, MONITOR, PHONE, Server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 Browser = playwright_api.Browser
 Page = playwright_api.Page
 expect = playwright_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
-PHONE = {"width": 390, "height": 844}
-MONITOR = {"width": 1920, "height": 1080}
-JAGA = Path(sys.executable).parent / "jaga"
+ARTIFACTS = ARTIFACTS / "dashboard"
 
 
-@dataclass
-class Server:
-    url: str
-    keys: dict[str, str]
-
-    def post(self, path: str, body: dict[str, Any], role: str = "ops") -> Any:
-        answer = httpx.post(
-            f"{self.url}/api/v1{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {self.keys[role]}"},
-            timeout=10,
-        )
-        assert answer.status_code == 201, answer.text
-        return answer.json()
-
-    def get(self, path: str, role: str = "ops") -> Any:
-        answer = httpx.get(
-            f"{self.url}/api/v1{path}",
-            headers={"Authorization": f"Bearer {self.keys[role]}"},
-            timeout=10,
-        )
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _key(env: dict[str, str], cwd: Path, role: str, *scope: str) -> str:
-    command = [str(JAGA), "keys", "create", "--role", role, "--name", f"{role} e2e"]
-    for region in scope:
-        command += ["--scope", region]
-    done = subprocess.run(
-        command, env=env, cwd=cwd, check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip().splitlines()[-1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing and CI=true")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    work = tmp_path_factory.mktemp("dashboard")
-    env = {
-        **os.environ,
-        "JAGA_DATABASE_URL": f"sqlite:///{work / 'jaga.sqlite3'}",
-        "JAGA_SIGNING_KEY_FILE": str(work / "signing.key"),
-        "JAGA_ENV": "dev",
-    }
-    subprocess.run(
-        [str(JAGA), "demo"], env=env, cwd=work, check=True, capture_output=True
-    )
-    keys = {
-        "ops": _key(env, work, "ops"),
-        "bawaslu": _key(env, work, "bawaslu"),
-        "field-sumsel": _key(env, work, "field", "sumatera-selatan"),
-    }
-    port = _free_port()
-    log = (work / "serve.log").open("w")
-    process = subprocess.Popen(
-        [str(JAGA), "serve", "--port", str(port)],
-        env=env,
-        cwd=work,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise AssertionError((work / "serve.log").read_text())
-            time.sleep(0.2)
-        yield Server(url, keys)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _page(browser: Browser, size: dict[str, int] = MONITOR) -> Page:
-    context = browser.new_context(viewport=size)  # fresh cookies per call
+def _page(
+    browser: Browser, size: dict[str, int] = MONITOR, locale: str = "en-US"
+) -> Page:
+    # Fresh cookies per call; English (Accept-Language) unless the test asks for
+    # the users' own language.
+    context = browser.new_context(viewport=size, locale=locale)
     context.set_default_timeout(10_000)
     return context.new_page()
 
@@ -316,10 +204,12 @@ def test_a_site_page_shows_duty_and_its_timeline_with_corrections(
         expect(page).to_have_url(f"{server.url}/sites/bawaslu-kab-oku")
         expect(page.locator("h1")).to_have_text("Kantor Sekretariat Bawaslu OKU")
         expect(page.locator("#duty-h + p")).to_contain_text("10/10")
-        expect(page.locator("main")).to_contain_text("oku-11")
+        expect(page.locator("main")).to_contain_text(
+            "Bripda Anggota jaga 11 polres-oku"
+        )
         timeline = page.locator("ol.timeline")
-        expect(timeline).to_contain_text("ShiftStarted")
-        expect(timeline).to_contain_text("EntryCorrected")
+        expect(timeline).to_contain_text("Shift started")
+        expect(timeline).to_contain_text("Entry corrected")
         corrected = timeline.locator("li.corrected")
         expect(corrected.locator("del")).to_contain_text("Orang tak dikenal memotret")
         expect(corrected.locator("ins")).to_contain_text("Dua orang tak dikenal")
@@ -362,7 +252,7 @@ def test_bawaslu_sees_no_covert_guard_details(server: Server, browser: Browser) 
     ops = _page(browser)
     _sign_in(ops, server, "ops")
     ops.goto(f"{server.url}/sites/kpu-kab-oku")
-    expect(ops.locator("main")).to_contain_text("oku-21")
+    expect(ops.locator("main")).to_contain_text("Anggota jaga 21 polres-oku")
     ops.context.close()
     id_number = "84120999"
     server.post(
@@ -410,13 +300,13 @@ def test_bawaslu_sees_no_covert_guard_details(server: Server, browser: Browser) 
         expect(duty).to_have_text("10/10")
         expect(
             _row(page, "bawaslu-kab-oku").locator("[data-cell='duty']")
-        ).to_contain_text("polres-oku")
+        ).to_contain_text("Polres Ogan Komering Ulu")
         _shot(page, f"bawaslu-board-{name}")
         page.goto(f"{server.url}/sites/kpu-kab-oku")
         main = page.locator("main")
         expect(main).to_contain_text("Covert site")
-        expect(main).to_contain_text("ShiftStarted")
-        for secret in ("oku-21", "oku-22", "polres-oku"):
+        expect(main).to_contain_text("Shift started")
+        for secret in ("oku-21", "Anggota jaga 21", "Anggota jaga 22", "polres-oku"):
             expect(main).not_to_contain_text(secret)
         _shot(page, f"bawaslu-site-{name}")
         page.locator("nav a", has_text="Neutrality register").click()

@@ -8,6 +8,8 @@
   var body = table.tBodies[0];
   var status = document.querySelector("[data-live-status]");
   var announcer = document.getElementById("announce");
+  // The page's own words, in its language, from the catalog.
+  function word(name) { return announcer ? announcer.getAttribute("data-" + name) : ""; }
   var every = 3000;
   var failures = 0;
 
@@ -46,7 +48,8 @@
           row.setAttribute("data-status", now);
           row.className = fresh.className;
           var name = row.querySelector("a");
-          say((name ? name.textContent : key) + " is now " + now);
+          say((name ? name.textContent : key) + " " + word("now") + " " +
+              (fresh.getAttribute("data-status-text") || now));
         }
       }
       var expected = previous ? previous.nextElementSibling : body.firstElementChild;
@@ -68,7 +71,7 @@
                  headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (response.status === 401) {
-          show("Signed out: sign in again to see live updates");
+          show(word("signed-out"));
           return null;
         }
         if (!response.ok) { throw new Error("HTTP " + response.status); }
@@ -82,14 +85,14 @@
           var el = document.querySelector('[data-summary="' + key + '"]');
           if (el) { el.textContent = answer.summary[key]; }
         });
-        var clock = new Date().toLocaleTimeString([], { hour12: false });
-        show("Live · log position " + answer.as_of_position + " · checked " + clock);
+        var clock = new Date().toLocaleTimeString(document.documentElement.lang, { hour12: false });
+        show(word("live-text") + " " + answer.as_of_position + " · " + word("checked") + " " + clock);
         table.setAttribute("data-position", answer.as_of_position);
         setTimeout(tick, every);
       })
       .catch(function () {
         failures += 1;
-        show("Connection lost; retrying");
+        show(word("lost"));
         setTimeout(tick, Math.min(every * Math.pow(2, failures), 60000));
       });
   }
