@@ -9,7 +9,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from domain.evidence import referenced
@@ -32,29 +32,31 @@ def _line(obj: dict[str, Any]) -> bytes:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
-def with_files(bundle: bytes, read: Callable[[str], bytes]) -> bytes:
-    """The bundle with every file its events name, and its header saying so."""
-    lines = bundle.splitlines()
-    header = json.loads(lines[0])
+def stream_with_files(
+    lines: Iterable[bytes], read: Callable[[str], bytes]
+) -> Iterator[bytes]:
+    """A bundle's lines with every file its events name after them, and its header
+    saying so; the events pass through one at a time."""
+    it = iter(lines)
+    header = json.loads(next(it))
+    yield _line({**header, "attachments": True})
     wanted: dict[str, dict[str, Any]] = {}
-    for raw in lines[1:]:
+    for raw in it:
         obj = json.loads(raw)
         if obj.get("kind") == "event":
             for ref in named_files(obj["record"]):
                 wanted.setdefault(ref["sha256"], ref)
-    out = [_line({**header, "attachments": True}), *(raw + b"\n" for raw in lines[1:])]
+        yield raw if raw.endswith(b"\n") else raw + b"\n"
     for sha256, ref in sorted(wanted.items()):
         content = read(sha256)
-        out.append(
-            _line(
-                {
-                    "kind": KIND,
-                    **ref,
-                    "content": base64.b64encode(content).decode("ascii"),
-                }
-            )
+        yield _line(
+            {"kind": KIND, **ref, "content": base64.b64encode(content).decode("ascii")}
         )
-    return b"".join(out)
+
+
+def with_files(bundle: bytes, read: Callable[[str], bytes]) -> bytes:
+    """The bundle with every file its events name, and its header saying so."""
+    return b"".join(stream_with_files(bundle.splitlines(keepends=True), read))
 
 
 def take_files(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:

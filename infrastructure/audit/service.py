@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -277,9 +277,11 @@ class AuditService:
         latest = self.latest_checkpoint(issue=True)
         return self.witnessing.bundle_checkpoint(0, latest).tree_size
 
-    def export_bundle(self, from_position: int, to_position: int) -> bytes:
-        """Positions from..to as a self-contained bundle (see bundle.py), against
-        the checkpoint that covers them with the most witnesses' cosignatures."""
+    def export_lines(self, from_position: int, to_position: int) -> Iterator[bytes]:
+        """Positions from..to as a self-contained bundle (see bundle.py), a line at a
+        time, against the checkpoint that covers them with the most witnesses'
+        cosignatures. The range is checked and the checkpoint chosen before the
+        first line, so a bad range is an error, not a broken stream."""
         latest = self.latest_checkpoint(issue=True)
         cp = self.witnessing.bundle_checkpoint(to_position, latest)
         if from_position < 1 or to_position < from_position:
@@ -297,25 +299,29 @@ class AuditService:
             )
         start = from_position - 1
         left = self.recorder.get_nodes(frontier_keys(start))
-        proof = consistency_proof(to_position, cp.tree_size, self.recorder)
-        events: list[tuple[dict[str, Any], bytes]] = []
-        after = start
-        while after < to_position:
-            rows = self.recorder.read_stored(after, VERIFY_BATCH, to_position)
-            if not rows:
-                break
-            for row in rows:
-                events.append((self.app.record_of(row), bytes(row["leaf_hash"])))
-            after = rows[-1]["position"]
-        return bundle.write_bundle(
+        return bundle.bundle_lines(
             cp,
             from_position,
             to_position,
             [(lv, i, left[(lv, i)]) for lv, i in frontier_keys(start)],
-            proof,
-            events,
+            consistency_proof(to_position, cp.tree_size, self.recorder),
+            self._events(start, to_position),
             self.witnessing.cosignatures.on(cp.note),
         )
+
+    def _events(self, after: int, last: int) -> Iterator[tuple[dict[str, Any], bytes]]:
+        # One read per batch, none held open between them.
+        while after < last:
+            rows = self.recorder.read_stored(after, VERIFY_BATCH, last)
+            if not rows:
+                return
+            for row in rows:
+                yield self.app.record_of(row), bytes(row["leaf_hash"])
+            after = rows[-1]["position"]
+
+    def export_bundle(self, from_position: int, to_position: int) -> bytes:
+        """The whole bundle in memory (see `export_lines`)."""
+        return b"".join(self.export_lines(from_position, to_position))
 
     # --- verification of the live store --------------------------------------------
 

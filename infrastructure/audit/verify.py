@@ -26,9 +26,10 @@ class LiveVerifier:
         self._new: list[tuple[int, int, bytes]] = []
 
     def fail(self, position: int | None, reason: str) -> dict[str, Any]:
+        # The log's own size, not how far the pass got.
         return {
             "ok": False,
-            "tree_size": self.frontier.size,
+            "tree_size": self.service.size(),
             "first_bad_position": position,
             "reason": reason,
         }

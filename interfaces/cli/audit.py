@@ -62,20 +62,29 @@ def export(
     """Export positions FROM..TO as a bundle `jaga verify BUNDLE` checks offline."""
     with _service() as audit:
         to = to_position if to_position is not None else audit.export_end()
-        data = audit.export_bundle(from_position, to)
+        lines = audit.export_lines(from_position, to)
         if attachments:
-            from infrastructure.attachments.bundled import with_files
+            from infrastructure.attachments.bundled import stream_with_files
             from infrastructure.attachments.store import open_attachments
 
             settings = Settings.load()
             store = open_attachments(
                 audit.recorder, settings.attachments, settings.attachment_max_bytes
             )
-            data = with_files(data, store.read)
-    if str(out) == "-":
-        sys.stdout.buffer.write(data)
-        return
-    out.write_bytes(data)
+            lines = stream_with_files(lines, store.read)
+        if str(out) == "-":
+            for line in lines:
+                sys.stdout.buffer.write(line)
+            return
+        # Written aside and moved into place: a failed export leaves no half file.
+        part = out.with_name(f".{out.name}.part")
+        try:
+            with part.open("wb") as f:
+                for line in lines:
+                    f.write(line)
+            part.replace(out)
+        finally:
+            part.unlink(missing_ok=True)
     typer.echo(f"exported positions {from_position}..{to} to {out}", err=True)
 
 
@@ -107,7 +116,7 @@ def _public_key(value: str | None) -> bytes | None:
 def _witnesses(values: list[str]) -> list[Any]:
     from infrastructure.audit.note import COSIGNATURE_V1, NoteError, parse_vkey
 
-    out = []
+    out: list[Any] = []
     for value in values:
         try:
             verifier = parse_vkey(value)
@@ -161,7 +170,7 @@ def verify(
         )
     needed = quorum if quorum is not None else len(witnesses)
     if bundle is not None:
-        from infrastructure.audit.bundle import verify_bundle
+        from infrastructure.audit.bundle_verify import verify_bundle
 
         if not bundle.is_file():
             typer.echo(f"error: no such file: {bundle}", err=True)

@@ -5,12 +5,13 @@ The Merkle tree covers the whole log, so only keys without regions may read it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
-from infrastructure.attachments.bundled import with_files
+from infrastructure.attachments.bundled import stream_with_files
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import ApiError
 from interfaces.http.schemas import ERRORS
@@ -18,6 +19,7 @@ from interfaces.http.schemas import ERRORS
 router = APIRouter(prefix="/api/v1/audit", responses=ERRORS, tags=["audit"])
 
 Position = Annotated[int, Query(ge=1, le=2**62)]
+MAX_EXPORT = 50_000
 Size = Annotated[int, Query(ge=0, le=2**62)]
 
 
@@ -87,15 +89,28 @@ def export(
         bool, Query(description="Include the evidence files the events name")
     ] = False,
 ) -> Response:
+    """A bundle of at most 50,000 positions, streamed as it is read. By default it
+    ends at the checkpoint most witnesses cosigned, or 50,000 positions on."""
     service = _service(request)
-    # By default the range ends at the checkpoint most witnesses cosigned.
-    end = to_position if to_position is not None else service.export_end()
+    if to_position is None:
+        end = min(service.export_end(), from_position + MAX_EXPORT - 1)
+    elif to_position - from_position + 1 > MAX_EXPORT:
+        raise ApiError(
+            413,
+            "too_large",
+            f"an export holds at most {MAX_EXPORT} positions; ask for the rest "
+            "in further ranges",
+            from_position=from_position,
+            to_position=to_position,
+        )
+    else:
+        end = to_position
     name = f"jaga-{from_position}-{end}.ndjson"
-    bundle: bytes = _call(service.export_bundle, from_position, end)
+    lines: Iterator[bytes] = _call(service.export_lines, from_position, end)
     if attachments:
-        bundle = with_files(bundle, request.app.state.attachments.read)
-    return Response(
-        bundle,
+        lines = stream_with_files(lines, request.app.state.attachments.read)
+    return StreamingResponse(
+        lines,
         media_type="application/x-ndjson",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

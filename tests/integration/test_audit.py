@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from application.app import Jaga
 from domain.errors import NotFound
-from infrastructure.audit.bundle import verify_bundle_bytes
+from infrastructure.audit.bundle_verify import verify_bundle_bytes
 from infrastructure.audit.service import AuditService, InvalidRange, LogInconsistent
 from infrastructure.settings import Settings
 from tests.integration.scenario import FIELD, T0, ctx, jember
@@ -317,6 +317,7 @@ def test_one_byte_changed_in_an_event_is_named_at_its_position(
     assert result["ok"] is False
     assert result["first_bad_position"] == 5
     assert "altered" in result["reason"]
+    assert result["tree_size"] == 8  # the log's size, not how far the pass got
 
 
 def test_deleted_event_row_is_named_at_its_position(

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from application.app import Jaga
 from application.calendar import ElectionCalendar
-from infrastructure.audit.bundle import verify_bundle_bytes
+from infrastructure.audit.bundle_verify import verify_bundle_bytes
 from infrastructure.audit.service import AuditService
 from infrastructure.settings import Settings
 from infrastructure.store import library_env

@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application.records import canonical_bytes
-from infrastructure.audit.bundle import verify_bundle, verify_bundle_bytes, write_bundle
+from infrastructure.audit.bundle import write_bundle
+from infrastructure.audit.bundle_verify import verify_bundle, verify_bundle_bytes
 from infrastructure.audit.checkpoint import public_key_bytes, sign_checkpoint
 from infrastructure.audit.frontier import frontier_keys
 from infrastructure.audit.merkle import (

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application.records import canonical_bytes
 from infrastructure.attachments.bundled import with_files
-from infrastructure.audit.bundle import verify_bundle_bytes, write_bundle
+from infrastructure.audit.bundle import write_bundle
+from infrastructure.audit.bundle_verify import verify_bundle_bytes
 from infrastructure.audit.checkpoint import sign_checkpoint
 from infrastructure.audit.merkle import MemoryNodeStore, leaf_hash, root
 from tests.evidence import pdf, photo
