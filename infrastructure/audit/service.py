@@ -38,6 +38,16 @@ from infrastructure.audit.witnessing import Witnessing
 from infrastructure.settings import Settings
 
 log = structlog.get_logger(__name__)
+RETRY_SECONDS = 5.0
+
+
+def _due(attempted_at: str | None) -> bool:
+    """A witness not tried in the last few seconds (readers polling the checkpoint
+    must not turn into a stream of submissions to a witness that is down)."""
+    if attempted_at is None:
+        return True
+    age = datetime.now(UTC) - datetime.fromisoformat(attempted_at)
+    return age.total_seconds() > RETRY_SECONDS
 
 
 class InvalidRange(InvalidValue, ValueError):
@@ -82,7 +92,10 @@ class AuditService:
         one first if the log grew; the timer is woken to take it to the witnesses."""
         cp = self.latest_checkpoint(issue=True)
         answer = self.witnessing.checkpoint_json(cp)
-        if any(w["cosigned_size"] < cp.tree_size for w in answer["witnesses"]):
+        if any(
+            w["cosigned_size"] < cp.tree_size and _due(w["attempted_at"])
+            for w in answer["witnesses"]
+        ):
             self._wake.set()
         return answer
 

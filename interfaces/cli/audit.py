@@ -210,6 +210,9 @@ def verify(
         bad = result["first_bad_position"]
         at = f"first bad position {bad}" if bad is not None else "no single position"
         typer.echo(f"FAILED: {what}: {at}: {result['reason']}")
+    for name, asked in (result.get("witnesses_asked") or {}).items():
+        if asked != "answered":
+            typer.echo(f"note: witness {name} {asked}", err=True)
     raise typer.Exit(0 if result["ok"] else 1)
 
 

@@ -97,9 +97,10 @@ def export(
     elif to_position - from_position + 1 > MAX_EXPORT:
         raise ApiError(
             413,
-            "too_large",
+            "export_too_large",
             f"an export holds at most {MAX_EXPORT} positions; ask for the rest "
             "in further ranges",
+            limit=MAX_EXPORT,
             from_position=from_position,
             to_position=to_position,
         )

@@ -153,6 +153,10 @@ CODES = {
     "internal_error": N_("something went wrong on the server"),
     "enrolment_invalid": N_("this enrolment code is unknown, used or expired"),
     "csrf_failed": N_("the page is out of date: reload it and try again"),
+    "not_witnessed": N_("no checkpoint is cosigned by {quorum} witnesses yet"),
+    "export_too_large": N_(
+        "an export holds at most {limit} positions; ask for the rest in further ranges"
+    ),
 }
 
 
@@ -273,7 +277,7 @@ def translate(code: str, message: str, details: Any) -> str:
     if code in SPECIAL:
         return SPECIAL[code](facts)
     if code in CODES:
-        return _(CODES[code])
+        return _say(CODES[code], facts)
     return pgettext("error", "the server refused this (%(code)s)", code=code)
 
 

@@ -36,8 +36,15 @@ def test_an_export_range_above_the_cap_is_refused_before_any_work(api: Api) -> N
         headers=api.key("auditor"),
     )
     assert answer.status_code == 413
-    assert answer.json()["error"]["code"] == "too_large"
+    assert answer.json()["error"]["code"] == "export_too_large"
     assert "50000" in answer.json()["error"]["message"]
+    in_indonesian = api.client.get(
+        "/api/v1/audit/export?from_position=1&to_position=60000",
+        headers={**api.key("auditor"), "Accept-Language": "id"},
+    )
+    assert in_indonesian.json()["error"]["message"].startswith(
+        "satu ekspor memuat paling banyak 50000 posisi"
+    )
 
 
 def test_an_export_without_an_end_stops_at_the_cap(
