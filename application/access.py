@@ -39,6 +39,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"auditor", "bawaslu", "admin"}),
     # An attachment is read under the rules of the events that name it.
     "attachment.read": frozenset({"field", "ops", "auditor", "bawaslu"}),
+    "reports.read": frozenset({"ops", "auditor", "bawaslu"}),
     "keys.manage": frozenset({"admin"}),
 }
 

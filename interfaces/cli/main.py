@@ -11,7 +11,7 @@ import typer
 from domain.regions import ZONES
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
-from interfaces.cli import audit, bench, projections
+from interfaces.cli import audit, bench, projections, reports
 from interfaces.cli.keys import keys_app
 from interfaces.cli.server import serve
 from interfaces.cli.witness import witness_app
@@ -28,6 +28,7 @@ app.command()(serve)
 audit.register(app)
 bench.register(app)
 projections.register(app)
+reports.register(app)
 
 
 @app.command()

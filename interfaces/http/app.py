@@ -29,6 +29,7 @@ from interfaces.http import (
     patrols,
     public,
     reads,
+    reports,
     sites,
 )
 from interfaces.http.metrics import Metrics
@@ -45,6 +46,7 @@ ROUTERS = (
     corrections,
     reads,
     attachments,
+    reports,
     batch,
     audit,
     public,

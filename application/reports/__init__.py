@@ -1,0 +1,1 @@
+"""Reports built from the log: daily activity per site, the post-election review."""
