@@ -17,11 +17,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/jaga serve --demo
 
-# The dashboard's browser tests drive Debian's Chromium; installed when missing (as root).
+# The dashboard's browser tests and the reports' PDF use Debian's Chromium, the PDF
+# tests poppler-utils; installed when missing (as root).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
-	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-	  || echo "Chromium is not installed: the browser tests will be skipped"
+	@{ command -v chromium && command -v pdftoppm; } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  chromium poppler-utils >/dev/null; } \
+	  || echo "Chromium or poppler-utils is missing: browser and PDF tests will be skipped"
 
 test: $(STAMP) browser
 	$(BIN)/pytest -q
