@@ -20,9 +20,14 @@ from typing import Any
 from application.projections.common import Record
 from application.records import canonical_bytes
 from application.reports.daily import daily_site
-from application.reports.redact import daily_for_bawaslu, review_for_bawaslu
+from application.reports.redact import (
+    daily_for_bawaslu,
+    review_for_bawaslu,
+    unit_for_bawaslu,
+)
 from application.reports.review import MAX_DAYS, review
 from application.reports.source import MemorySource, Source
+from application.reports.unit import daily_unit
 from domain.errors import InvalidValue
 from infrastructure.audit.bundle_verify import verify_bundle_bytes
 from infrastructure.audit.checkpoint import checkpoint_from_json, verify_checkpoint
@@ -102,6 +107,10 @@ def _daily(source: Source, p: dict[str, Any]) -> dict[str, Any]:
     return daily_site(source, p["site_id"], _day(p["date"], "date"))
 
 
+def _unit(source: Source, p: dict[str, Any]) -> dict[str, Any]:
+    return daily_unit(source, p["unit_id"], _day(p["date"], "date"))
+
+
 def _review(source: Source, p: dict[str, Any]) -> dict[str, Any]:
     first, last = _day(p["from"], "from"), _day(p["to"], "to")
     if last < first or (last - first).days > MAX_DAYS:
@@ -113,6 +122,7 @@ def _review(source: Source, p: dict[str, Any]) -> dict[str, Any]:
 
 BUILDERS: dict[str, tuple[Builder, Callable[[dict[str, Any]], dict[str, Any]]]] = {
     "daily": (_daily, daily_for_bawaslu),
+    "unit": (_unit, unit_for_bawaslu),
     "review": (_review, review_for_bawaslu),
 }
 

@@ -74,3 +74,33 @@ def review_for_bawaslu(body: dict[str, Any]) -> dict[str, Any]:
             {**c, "changes": _strip(c["changes"])} for c in body["corrections"]
         ],
     }
+
+
+def unit_for_bawaslu(body: dict[str, Any]) -> dict[str, Any]:
+    """A unit's day: at covert sites only when and how many, never who."""
+    covert = {s for s, facts in body["sites"].items() if facts["posture"] == "covert"}
+    if not covert:
+        return body
+
+    def hide(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [_strip(e) if e.get("site_id") in covert else e for e in entries]
+
+    duty, checks = hide(body["duty"]), hide(body["checks"])
+    # People keep their names where they are seen at overt sites only.
+    seen = {
+        f"personnel:{p}"
+        for e in [*duty, *checks]
+        for p in [e.get("commander_id"), e.get("personnel_id"), *e.get("roster", [])]
+        if p
+    }
+    return {
+        **body,
+        "duty": duty,
+        "checks": checks,
+        "corrections": [
+            {**c, "changes": _strip(c["changes"])} for c in body["corrections"]
+        ],
+        "names": {
+            k: v for k, v in body["names"].items() if k.startswith("unit:") or k in seen
+        },
+    }

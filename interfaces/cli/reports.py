@@ -112,6 +112,22 @@ def daily(
 
 
 @report_app.command()
+def unit(
+    unit_id: Annotated[str, typer.Option("--unit", help="The unit's id.")],
+    day: Annotated[str, typer.Option("--date", help="The day, e.g. 2024-11-27.")],
+    out: Out = None,
+    lang: Lang = "id",
+    position: Position = None,
+    bawaslu: Bawaslu = False,
+) -> None:
+    """The daily activity report of a unit for a day in its region's zone."""
+    envelope = _make(
+        "unit", {"unit_id": unit_id, "date": _date(day, "--date")}, bawaslu, position
+    )
+    _write(envelope, out, lang)
+
+
+@report_app.command()
 def review(
     province: Annotated[str, typer.Option("--province")],
     start: Annotated[str, typer.Option("--from", help="First day.")],

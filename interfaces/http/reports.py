@@ -86,6 +86,22 @@ def daily(
     return answer(build(r, "daily", parameters, position), shape, language)
 
 
+def unit(
+    r: Caller,
+    unit_id: str,
+    day: date,
+    position: int | None,
+    shape: Shape,
+    language: str,
+) -> Any:
+    places = regions.unit_places(r.app, unit_id)
+    if places is None:
+        raise ApiError(404, "not_found", f"unknown unit: {unit_id}", id=unit_id)
+    r.require(places, what=f"unit {unit_id}")
+    parameters = {"unit_id": unit_id, "date": day.isoformat()}
+    return answer(build(r, "unit", parameters, position), shape, language)
+
+
 def review(
     r: Caller,
     province: str,
@@ -170,3 +186,30 @@ def review_page(
 ) -> Any:
     """The post-election review as a printable page or a PDF."""
     return review(r, province, regency, start, end, position, shape, lang)
+
+
+@router.get("/unit")
+def unit_report(
+    r: Reader,
+    _: Fresh,
+    unit_id: SlugQuery,
+    day: Annotated[QueryDate, Query(alias="date")],
+    position: Position = None,
+    lang: Language = "id",
+) -> Any:
+    """The daily activity report of a unit for a day in its region's zone."""
+    return unit(r, unit_id, day, position, "json", lang)
+
+
+@router.get("/unit.{shape}", response_class=Response)
+def unit_page(
+    r: Reader,
+    _: Fresh,
+    shape: Literal["html", "pdf"],
+    unit_id: SlugQuery,
+    day: Annotated[QueryDate, Query(alias="date")],
+    position: Position = None,
+    lang: Language = "id",
+) -> Any:
+    """The daily activity report of a unit as a printable page or a PDF."""
+    return unit(r, unit_id, day, position, shape, lang)

@@ -169,3 +169,32 @@ def test_both_reports_print_to_pdf_pages_in_indonesian(
         ).stdout.decode()
         assert "Kabupaten Jember" in text
         assert "Laporan" in text  # Bahasa Indonesia by default
+
+
+def test_a_units_day_shows_its_teams_members_and_patrols(
+    api: Api, day: dict[str, str]
+) -> None:
+    ops = api.key("ops")
+    url = "/api/v1/reports/unit?unit_id=polres-jember&date=2024-11-27"
+    report = get(api, url, ops).json()
+    body = report["body"]
+    assert [(p["site_id"], p["commander_id"]) for p in body["duty"]] == [
+        ("gudang-kpu-kab-jember", "jbr-10"),
+        ("kpu-kab-jember", "jbr-07"),
+        ("kpu-kab-jember", "jbr-01"),
+        ("kpu-kab-jember", "jbr-07"),
+    ]
+    assert {c["personnel_id"] for c in body["checks"]} == {"jbr-01", "jbr-02", "jbr-03"}
+    assert body["sites"]["kpu-kab-jember"]["name"] == "Kantor KPU Kabupaten Jember"
+    assert check(report, bundle(api, api.key("auditor"))) == []
+    oku = get(
+        api,
+        "/api/v1/reports/unit?unit_id=polres-oku&date=2024-11-23",
+        api.key("bawaslu"),
+    ).json()
+    assert [
+        p["headcount"] for p in oku["body"]["duty"] if p["site_id"] == "kpu-kab-oku"
+    ] == [10, 10]
+    assert "oku-21" not in str(oku["body"])
+    page = get(api, url.replace("unit?", "unit.html?"), ops).text
+    assert "Kantor KPU Kabupaten Jember" in page
