@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from application.projections.common import when
 from domain.regions import ZONES
@@ -28,13 +29,16 @@ ENV.install_gettext_callables(  # type: ignore[attr-defined]
 
 
 def local(value: str | None, zone: str, with_day: bool = False) -> str:
-    """`2024-01-03 07.10 WIB`: the time as the site's clocks showed it."""
+    """`07.10 WIB`, or with its day `2024-01-03` above it: the time as the site's
+    clocks showed it."""
     moment = when(value)
     if moment is None:
         return "–"
     shown = moment.astimezone(ZONES[zone])
-    text = shown.strftime("%Y-%m-%d %H.%M" if with_day else "%H.%M")
-    return f"{text} {zone}"
+    clock = f"{shown:%H.%M} {zone}"
+    if not with_day:
+        return clock
+    return Markup("{}<br>{}").format(f"{shown:%Y-%m-%d}", clock)
 
 
 def duration(seconds: float | None) -> str:

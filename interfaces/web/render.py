@@ -54,6 +54,7 @@ def views(role: str) -> dict[str, bool]:
         "incidents": access.may(role, "incidents.read"),
         "register": access.may(role, "register.read"),
         "timeline": access.may(role, "timeline.read"),
+        "reports": access.may(role, "reports.read"),
     }
 
 

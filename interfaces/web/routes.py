@@ -13,7 +13,7 @@ from domain.errors import DomainError
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import for_caller, hide_guards, one, page, redact_site_row
-from interfaces.web import auth, board, language
+from interfaces.web import auth, board, language, reports
 from interfaces.web import format as fmt
 from interfaces.web import params as checks
 from interfaces.web.board import read_model, signed_page
@@ -28,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(language.router)
 router.include_router(board.router)
+router.include_router(reports.router)
 
 
 @router.get("/sites/{site_id}")
