@@ -17,6 +17,7 @@ from interfaces import i18n
 from interfaces.http import reports
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError, domain_status
+from interfaces.http.reports import Shape
 from interfaces.i18n.errors import said
 from interfaces.web import auth
 from interfaces.web import format as fmt
@@ -25,7 +26,6 @@ from interfaces.web.render import refusal
 
 router = APIRouter(include_in_schema=False)
 RIGHT = "reports.read"
-SHAPES = ("html", "pdf")
 
 
 @router.get("/reports")
@@ -83,7 +83,7 @@ def report(kind: str, request: Request) -> Response:
             ),
         )
     q = request.query_params
-    shape = q.get("shape") if q.get("shape") in SHAPES else "html"
+    shape: Shape = "pdf" if q.get("shape") == "pdf" else "html"
     language = i18n.language()
     try:
         if kind == "daily":
