@@ -27,6 +27,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "correction.write": frozenset({"ops"}),
     "attachment.write": frozenset({"field", "ops", "bawaslu"}),
     "batch": frozenset({"field", "ops"}),
+    "devices.enrol": frozenset({"ops", "admin"}),
     # reads
     "board.read": frozenset({"field", "ops", "auditor", "bawaslu"}),
     "gaps.read": frozenset({"ops", "auditor"}),

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from application.commit import GroupCommitter
 from infrastructure.attachments.store import open_attachments
 from infrastructure.audit.service import AuditService
+from infrastructure.enrolments import Enrolments
 from infrastructure.keys import KeyStore
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
@@ -21,6 +22,7 @@ from interfaces.http import (
     batch,
     corrections,
     csv_answers,
+    enrolments,
     errors,
     incidents,
     keys,
@@ -52,6 +54,7 @@ ROUTERS = (
     public,
     keys,
     ops,
+    enrolments,
 )
 
 
@@ -72,6 +75,7 @@ def create_app(
         state.jaga = jaga
         state.keys = KeyStore(jaga.recorder)
         state.keys.follow_revocations()
+        state.enrolments = Enrolments(jaga.recorder, state.keys)
         state.read_model = open_read_model(jaga)
         state.projections = serve_projections(jaga, settings)
         state.audit = AuditService(jaga, settings)

@@ -96,6 +96,13 @@ class Caller:
 async def _authenticate(
     request: Request, credentials: HTTPAuthorizationCredentials | None
 ) -> ApiKey:
+    if credentials is None and request.cookies.get("jaga_session"):
+        # The dashboard's pages call the API with their session and CSRF token.
+        from interfaces.web.csrf import session_key
+
+        found = await run_in_threadpool(session_key, request)
+        if found is not None:
+            return found
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized("send an API key: Authorization: Bearer <key>")
     keys: KeyStore = request.app.state.keys

@@ -93,6 +93,8 @@ def answer(
 
 
 def domain_status(error: DomainError) -> int:
+    if error.code == "enrolment_invalid":
+        return 403
     if isinstance(error, InvalidValue):
         return 422
     if isinstance(error, NotFound):

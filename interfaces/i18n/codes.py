@@ -71,6 +71,8 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "category": incident.CATEGORIES,
     "incident": tuple(dict.fromkeys([*incidents.STATUS, *incidents.STATUS.values()])),
     "patrol_kind": patrol.KINDS,
+    "patrol_status": ("planned", "active", "ended"),
+    "enrolment": ("waiting", "enrolled", "expired", "revoked"),
     "condition": patrol.CONDITIONS,
     "method": checkin.METHODS,
     "seal": custody.SEAL_STATUSES,

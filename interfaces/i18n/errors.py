@@ -252,7 +252,17 @@ def _not_found(details: dict[str, Any]) -> str:
     return _("not found")
 
 
-def _forbidden(details: dict[str, Any]) -> str:
+# The API's own reasons for a 403 that carry no details to say them from.
+FORBIDDEN = (
+    N_("a key limited to regions must name the incident's site_id"),
+    N_("a key may not reach beyond the regions of the key issuing it"),
+    N_("this key reaches beyond this key's regions"),
+)
+
+
+def _forbidden(details: dict[str, Any], message: str = "") -> str:
+    if message in FORBIDDEN:
+        return _(message)
     if "right" in details or "role" in details:
         role = label("role", details.get("role", ""))
         return _("the %(role)s role may not do this", role=role)
@@ -261,8 +271,8 @@ def _forbidden(details: dict[str, Any]) -> str:
     return _("not allowed")
 
 
-SPECIAL: dict[str, Callable[[dict[str, Any]], str]] = {
-    "not_found": _not_found,
+SPECIAL: dict[str, Callable[[dict[str, Any], str], str]] = {
+    "not_found": lambda details, _message: _not_found(details),
     "forbidden": _forbidden,
 }
 
@@ -275,7 +285,7 @@ def translate(code: str, message: str, details: Any) -> str:
     if code == "invalid_value":
         return _invalid(message, facts)
     if code in SPECIAL:
-        return SPECIAL[code](facts)
+        return SPECIAL[code](facts, message)
     if code in CODES:
         return _say(CODES[code], facts)
     return pgettext("error", "the server refused this (%(code)s)", code=code)

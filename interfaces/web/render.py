@@ -55,6 +55,7 @@ def views(role: str) -> dict[str, bool]:
         "register": access.may(role, "register.read"),
         "timeline": access.may(role, "timeline.read"),
         "reports": access.may(role, "reports.read"),
+        "enrol": access.may(role, "devices.enrol"),
     }
 
 

@@ -13,14 +13,18 @@ from domain.errors import DomainError
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import for_caller, hide_guards, one, page, redact_site_row
-from interfaces.web import auth, board, language, reports
+from interfaces.web import auth, board, devices, field, language, reports
 from interfaces.web import format as fmt
 from interfaces.web import params as checks
 from interfaces.web.board import read_model, signed_page
 from interfaces.web.names import Names
 from interfaces.web.render import HEADERS, HERE, TEMPLATES
 
-STATIC = {"dashboard.css": "text/css", "live.js": "text/javascript"}
+STATIC = {
+    "dashboard.css": "text/css",
+    "live.js": "text/javascript",
+    "poster.css": "text/css",
+}
 PAGE_LIMIT = 100
 INCIDENT_STATUSES = ("open", "resolved", "closed")
 
@@ -29,6 +33,8 @@ router.include_router(auth.router)
 router.include_router(language.router)
 router.include_router(board.router)
 router.include_router(reports.router)
+router.include_router(devices.router)
+router.include_router(field.router)
 
 
 @router.get("/sites/{site_id}")

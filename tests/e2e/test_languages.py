@@ -28,6 +28,7 @@ LOCALES = {"id": "id-ID", "en": "en-US"}
 # Words that are the same in every language: the product, zones, language names.
 # Commands are code, the same in both.
 NAMES = (
+    "Jaga Lapangan",
     "Jaga",
     "WIB",
     "WITA",
@@ -38,6 +39,7 @@ NAMES = (
     "jaga keys create",
     "no-such-site",  # typed by the person, shown back
     "/lapangan",
+    "ABCD-EFGH",  # the form of an enrolment code
 )
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
 LETTER = re.compile(r"[^\W\d_]")
@@ -153,6 +155,8 @@ def dashboard_pages(server: Server) -> list[str]:
         "/sites/no-such-site",
         "/incidents?status=all",
         "/register?all=1",
+        "/perangkat",
+        "/poster?regency=kab-jember",
     ]
 
 
@@ -191,4 +195,37 @@ def test_the_language_switch_is_remembered_by_the_browser(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.click("form.lang button[value='id']")
     expect(page.locator("h1")).to_have_text("Masuk")
+    context.close()
+
+
+def test_every_field_app_screen_speaks_only_the_catalog_in_both_languages(
+    server: Server, browser: Browser, language: str, data: list[str]
+) -> None:
+    allowed = sorted([*fragments(language), *data, *NAMES], key=len, reverse=True)
+    made = httpx.post(
+        f"{server.url}/api/v1/enrolments",
+        json={"unit_id": "polres-jember", "label": "HP bahasa"},
+        headers={"Authorization": f"Bearer {server.keys['ops']}"},
+    ).json()
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale=LOCALES[language]
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{server.url}/lapangan")
+    expect(page.locator("#enrol")).to_be_visible()
+    check(page, language, allowed)
+    page.fill("#code", made["code"])
+    page.click("#enrol button[type=submit]")
+    expect(page.locator("button[data-person]").first).to_be_visible()
+    check(page, language, allowed)
+    page.locator("button[data-person='jbr-01']").click()
+    actions = page.locator("button[data-action]")
+    expect(actions.first).to_be_visible()
+    check(page, language, allowed)
+    for index in range(actions.count()):
+        page.locator("button[data-action]").nth(index).click()
+        expect(page.locator("#action-form")).to_be_visible()
+        check(page, language, allowed)
+        page.locator("#action-form button.secondary").click()
     context.close()
