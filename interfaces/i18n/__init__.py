@@ -31,6 +31,11 @@ NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 _current: contextvars.ContextVar[str] = contextvars.ContextVar(
     "jaga_language", default=DEFAULT
 )
+# Whether the caller named its language (Accept-Language or the cookie); a client
+# that did not keeps the API's own English messages.
+_named: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "jaga_language_named", default=True
+)
 
 
 def po_path(language: str) -> Path:
@@ -50,6 +55,10 @@ def translations(language: str) -> Translations:
 
 def language() -> str:
     return _current.get()
+
+
+def named() -> bool:
+    return _named.get()
 
 
 @contextmanager
@@ -158,7 +167,15 @@ class LanguageMiddleware:
             API_DEFAULT if api else DEFAULT,
         )
         token = _current.set(lang)
+        asked = _named.set(
+            _cookie(headers.get("cookie")) in LANGUAGES
+            or any(
+                b in LANGUAGES
+                for b in parse_accept_language(headers.get("accept-language"))
+            )
+        )
         try:
             await self.app(scope, receive, send)
         finally:
+            _named.reset(asked)
             _current.reset(token)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from interfaces.i18n import _, label, language, pgettext
+from interfaces.i18n import _, label, language, named, pgettext
 from interfaces.i18n.codes import FIELD_CONTEXTS
 
 
@@ -278,8 +278,9 @@ SPECIAL: dict[str, Callable[[dict[str, Any], str], str]] = {
 
 
 def translate(code: str, message: str, details: Any) -> str:
-    """The error's message in the request's language."""
-    if language() == "en":
+    """The error's message in the request's language; a client that named no
+    language keeps the message as the API wrote it."""
+    if language() == "en" and not named():
         return message
     facts = details if isinstance(details, dict) else {}
     if code == "invalid_value":

@@ -29,7 +29,7 @@ JEMBER = (
 )
 ON_DUTY = {
     "id": "sudah ada regu yang bertugas di lokasi ini",
-    "en": "is on duty at kpu-kab-jember",
+    "en": "a team is already on duty at this site",
 }
 # Where the phone says it is: the Jember KPU office.
 HERE = {"latitude": -8.1793, "longitude": 113.6897}
@@ -263,7 +263,7 @@ def test_a_phone_enrols_records_offline_and_syncs_everything_exactly_once(
         act(page, action, **values)
     expect(page.locator("#queue li[data-status='waiting']")).to_have_count(20)
     page.screenshot(path=str(SHOTS / f"offline-phone-{language}.png"), full_page=True)
-    page.locator("#queue-h").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('queue-h').scrollIntoView()")
     page.screenshot(path=str(SHOTS / f"offline-view-{language}.png"))
 
     page.reload()

@@ -112,7 +112,10 @@ def test_errors_are_said_from_their_codes_and_pydantic_types() -> None:
             == "uraian: paling banyak 10000 karakter"
         )
     with i18n.speaking("en"):
-        assert errors.translate("team_already_on_duty", "as raised", {}) == "as raised"
+        assert (
+            errors.translate("team_already_on_duty", "as raised", {})
+            == "a team is already on duty at this site"
+        )
 
 
 def test_accept_language_chooses_indonesian_or_english() -> None:

@@ -6,7 +6,7 @@
   var app = document.getElementById("app");
   var net = document.getElementById("net");
   var say = document.getElementById("say");
-  var state = { key: null, unit: null, me: null, ref: { sites: [], personnel: [], patrols: [], units: [] }, notice: null };
+  var state = { ticket: 0, key: null, unit: null, me: null, ref: { sites: [], personnel: [], patrols: [], units: [] }, notice: null };
   var SYNC_EVERY = 15000;
 
   function h(tag, attrs) {
@@ -51,6 +51,7 @@
   // --- enrolment ---------------------------------------------------------------
 
   function enrolScreen(message) {
+    state.ticket += 1;
     var code = h("input", { id: "code", name: "code", autocomplete: "off", autocapitalize: "characters", spellcheck: "false", inputmode: "text", required: true, placeholder: "ABCD-EFGH" });
     var error = h("p", { "class": "error", role: "alert", id: "enrol-error" });
     var form = h("form", { id: "enrol", onsubmit: function (e) { e.preventDefault(); redeem(code.value, error); } },
@@ -82,6 +83,7 @@
   }
 
   function whoScreen() {
+    state.ticket += 1;
     var people = state.ref.personnel || [];
     show("who", [h("h1", { text: t("Who is using this phone?") }),
           h("p", { text: t("Your name is filled in for you in check-ins and reports; you can change it on each form.") }),
@@ -118,7 +120,10 @@
 
   function home() {
     if (!state.key) { return enrolScreen(state.notice); }
+    // A screen opened meanwhile wins over this one, drawn late.
+    var ticket = state.ticket += 1;
     return Store.queue().then(function (queue) {
+      if (ticket !== state.ticket) { return; }
       var waiting = queue.filter(function (i) { return i.status === "waiting"; }).length;
       var refused = queue.filter(function (i) { return i.status === "refused"; }).length;
       show("home", [
@@ -236,6 +241,7 @@
   }
 
   function formScreen(action, item) {
+    state.ticket += 1;
     var defaults = {};
     action.fields.forEach(function (f) { if (f.me && state.me) { defaults[f.name] = state.me; } });
     var values = item ? item.values : defaults;
