@@ -45,7 +45,8 @@ FIELDS = (
     "regency regency_name reported_personnel_id reported_unit_id reporter "
     "required_guards resolution roster route seal_numbers seals_intact severity "
     "shift_id site_id starts_at ends_at status summary text timezone to_location "
-    "unit_id unit_ids units method position body changes"
+    "unit_id unit_ids units method position body changes incident_id patrol_id "
+    "assignment_id concern_id"
 ).split()
 
 # Fields whose values are codes, and the catalog context that says them.

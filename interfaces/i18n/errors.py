@@ -254,6 +254,7 @@ def _not_found(details: dict[str, Any]) -> str:
 
 # The API's own reasons for a 403 that carry no details to say them from.
 FORBIDDEN = (
+    N_("this {kind} is outside this key's regions"),
     N_("a key limited to regions must name the incident's site_id"),
     N_("a key may not reach beyond the regions of the key issuing it"),
     N_("this key reaches beyond this key's regions"),
@@ -261,8 +262,14 @@ FORBIDDEN = (
 
 
 def _forbidden(details: dict[str, Any], message: str = "") -> str:
-    if message in FORBIDDEN:
-        return _(message)
+    for known in FORBIDDEN:
+        pattern, names = _pattern(known)
+        found = pattern.match(message)
+        if found:
+            params = dict(zip(names, found.groups(), strict=True))
+            if "kind" in params:
+                params["kind"] = label("field", f"{params['kind']}_id")
+            return _say(known, params)
     if "right" in details or "role" in details:
         role = label("role", details.get("role", ""))
         return _("the %(role)s role may not do this", role=role)
