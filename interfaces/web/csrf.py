@@ -14,7 +14,6 @@ import hmac
 from fastapi import Request
 
 from infrastructure.keys import ApiKey
-from interfaces.web import auth
 from interfaces.web.session import COOKIE
 
 HEADER = "x-csrf-token"
@@ -38,6 +37,8 @@ def session_key(request: Request) -> ApiKey | None:
     given = request.headers.get(HEADER) or ""
     if not session or not given or not hmac.compare_digest(given, token(session)):
         return None
+    from interfaces.web import auth  # auth renders pages, which embed the token
+
     if not auth.same_site(request):
         return None
     caller = auth.signed_in(request)

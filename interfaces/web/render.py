@@ -13,6 +13,7 @@ from application import access
 from domain.regions import ZONES
 from interfaces import i18n
 from interfaces.http.deps import Caller
+from interfaces.web import csrf
 from interfaces.web import format as fmt
 
 HERE = Path(__file__).parent
@@ -72,6 +73,7 @@ def html(
             "regions": ", ".join(access.scope_text(caller.scope))
             or i18n.gettext("everywhere"),
             "views": views(caller.role),
+            "csrf": csrf.page_token(request),
             **context,
         }
     response = TEMPLATES.TemplateResponse(request, name, context, status_code=status)

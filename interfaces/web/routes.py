@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from application import access
 from domain.errors import DomainError
+from domain.site import ALERT_LEVELS
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import for_caller, hide_guards, one, page, redact_site_row
@@ -24,6 +25,7 @@ STATIC = {
     "dashboard.css": "text/css",
     "live.js": "text/javascript",
     "poster.css": "text/css",
+    "actions.js": "text/javascript",
 }
 PAGE_LIMIT = 100
 INCIDENT_STATUSES = ("open", "resolved", "closed")
@@ -101,6 +103,9 @@ def site_page(site_id: str, request: Request) -> Response:
             "past_query": past_query,
             "hidden": hidden,
             "next_query": next_query,
+            "actions": access.may(caller.role, "incident.write") and not is_past,
+            "set_alert": access.may(caller.role, "reference.write") and not is_past,
+            "alert_levels": ALERT_LEVELS,
         }
 
     return signed_page(request, "board.read", build)
@@ -150,6 +155,7 @@ def _incidents(caller: Caller, params: Any) -> dict[str, Any]:
         "next": result["next"],
         "as_of_position": result["as_of_position"],
         "status": status or "all",
+        "actions": access.may(caller.role, "incident.write"),
         "min_severity": severity or "",
     }
 
