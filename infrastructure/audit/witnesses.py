@@ -215,6 +215,12 @@ class Submitter:
         old = self.store.last_size(endpoint.verifier)
         try:
             for _ in range(3):  # a 409 tells the witness's size; try again from it
+                if (
+                    old > cp.tree_size
+                    and self.store.last_size(endpoint.verifier) >= old
+                ):
+                    # Another process took a newer checkpoint to it meanwhile.
+                    return "cosigned a newer checkpoint"
                 if old > cp.tree_size:
                     raise Refused(
                         f"the witness has cosigned size {old}, beyond this "

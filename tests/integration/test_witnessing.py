@@ -252,3 +252,16 @@ def test_the_public_feed_serves_the_latest_witnessed_checkpoint_without_a_key(
         assert as_json.json()["tree_size"] == 8 and "witnesses" not in as_json.json()
         assert client.get("/api/v1/public/checkpoint?quorum=3").status_code == 404
         assert client.get("/api/v1/audit/checkpoint").status_code == 401
+
+
+def test_a_checkpoint_overtaken_by_a_newer_cosigned_one_is_no_error(
+    witnessed: AuditService, jaga: Jaga
+) -> None:
+    witnessed.publish()
+    check_ins(jaga, 3)
+    stale = witnessed.latest_checkpoint(issue=True)  # issued, not yet taken
+    check_ins(jaga, 2)
+    assert witnessed.publish().tree_size == 13  # another process got there first
+    outcomes = witnessed.witnessing.submit(stale)
+    assert set(outcomes.values()) == {"cosigned a newer checkpoint"}
+    assert [w["error"] for w in witnessed.checkpoint()["witnesses"]] == [None, None]
