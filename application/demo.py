@@ -94,9 +94,13 @@ TUBAN = {**JATIM, "regency": "kab-tuban", "regency_name": "Kabupaten Tuban"}
 JEMBER = {**JATIM, "regency": "kab-jember", "regency_name": "Kabupaten Jember"}
 JEMBER_KPU_ADDRESS = "Jl. Imam Bonjol No.129, Tegal Besar, Kec. Kaliwates, Jember"
 
+# Positions are of the offices and warehouses in their towns (to about a hundred
+# metres), so the map places each site where it stands.
 SITES: list[dict[str, Any]] = [
     {
         "site_id": "kpu-kota-probolinggo",
+        "lat": -7.7566,
+        "lon": 113.2163,
         "kind": "kpu_office",
         "name": "Kantor KPU Kota Probolinggo",
         **PROBOLINGGO,
@@ -104,6 +108,8 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "gudang-kpu-kota-probolinggo",
+        "lat": -7.7647,
+        "lon": 113.2058,
         "kind": "logistics_warehouse",
         "name": "Gudang Logistik KPU Kota Probolinggo",
         **PROBOLINGGO,
@@ -111,6 +117,8 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "bawaslu-kota-probolinggo",
+        "lat": -7.7528,
+        "lon": 113.2199,
         "kind": "bawaslu_office",
         "name": "Kantor Bawaslu Kota Probolinggo",
         **PROBOLINGGO,
@@ -118,6 +126,8 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "kpu-kab-tuban",
+        "lat": -6.8985,
+        "lon": 112.0468,
         "kind": "kpu_office",
         "name": "Kantor KPU Kabupaten Tuban",
         "address": "Jl. Pramuka, Tuban",
@@ -126,6 +136,8 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "bawaslu-kab-tuban",
+        "lat": -6.8963,
+        "lon": 112.0521,
         "kind": "bawaslu_office",
         "name": "Kantor Bawaslu Kabupaten Tuban",
         **TUBAN,
@@ -133,6 +145,8 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "gudang-kpu-kab-tuban",
+        "lat": -6.9052,
+        "lon": 112.0398,
         "kind": "logistics_warehouse",
         "name": "Gudang Logistik Pemilu Kabupaten Tuban",
         **TUBAN,
@@ -140,6 +154,8 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "kpu-kab-jember",
+        "lat": -8.1812,
+        "lon": 113.6836,
         "kind": "kpu_office",
         "name": "Kantor KPU Kabupaten Jember",
         "address": JEMBER_KPU_ADDRESS,
@@ -148,6 +164,8 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "gudang-kpu-kab-jember",
+        "lat": -8.1816,
+        "lon": 113.6842,
         "kind": "logistics_warehouse",
         "name": "Gudang Logistik KPU Kabupaten Jember",
         "address": JEMBER_KPU_ADDRESS,
@@ -156,18 +174,24 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "bawaslu-kab-jember",
+        "lat": -8.1701,
+        "lon": 113.7004,
         "kind": "bawaslu_office",
         "name": "Kantor Bawaslu Kabupaten Jember",
         **JEMBER,
     },
     {
         "site_id": "alun-alun-jember",
+        "lat": -8.1689,
+        "lon": 113.7022,
         "kind": "crowd_point",
         "name": "Alun-alun Jember (titik kerumunan)",
         **JEMBER,
     },
     {
         "site_id": "bawaslu-kab-oku",
+        "lat": -4.1302,
+        "lon": 104.1663,
         "kind": "bawaslu_office",
         "name": "Kantor Sekretariat Bawaslu OKU",
         "address": "Baturaja",
@@ -177,6 +201,8 @@ SITES: list[dict[str, Any]] = [
     },
     {
         "site_id": "kpu-kab-oku",
+        "lat": -4.1266,
+        "lon": 104.1712,
         "kind": "kpu_office",
         "name": "Kantor Sekretariat KPU OKU",
         "address": "Baturaja",
