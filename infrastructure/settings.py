@@ -35,6 +35,8 @@ class Settings:
     log_origin: str = "jaga.local/default"
     env: str = "dev"
     calendar_file: Path | None = None
+    map_tiles: str | None = None  # an XYZ tile URL, {z}/{x}/{y}; none: a plain map
+    map_attribution: str | None = None
     # A folder, or s3://BUCKET[/PREFIX] for S3-compatible object storage.
     attachments: str = "var/attachments"
     attachment_max_bytes: int = 20 * 1024 * 1024
@@ -53,6 +55,8 @@ class Settings:
             log_origin=values.get("JAGA_LOG_ORIGIN", cls.log_origin),
             env=values.get("JAGA_ENV", cls.env),
             calendar_file=Path(calendar) if calendar else None,
+            map_tiles=values.get("JAGA_MAP_TILES") or None,
+            map_attribution=values.get("JAGA_MAP_ATTRIBUTION") or None,
             attachments=values.get("JAGA_ATTACHMENTS", cls.attachments),
             attachment_max_bytes=_whole(
                 values, "JAGA_ATTACHMENT_MAX_BYTES", cls.attachment_max_bytes

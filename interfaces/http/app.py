@@ -99,6 +99,7 @@ def create_app(
         "handovers, patrols, incidents and neutrality, as an append-only log.",
         lifespan=lifespan,
     )
+    api.state.settings = settings
     errors.install(api)
     for module in ROUTERS:
         api.include_router(module.router)

@@ -117,27 +117,31 @@ def _board_rows(caller: Caller, rows: list[dict[str, Any]], past_query: str) -> 
     return template.render(rows=rows, past_query=past_query, names=Names(caller, rows))
 
 
+def choices(caller: Caller) -> dict[str, Any]:
+    """The provinces and regencies of the filters: those of the sites in reach."""
+    everything = read_model(caller).sites(scope=caller.scope, limit=1000)["items"]
+    provinces = sorted(
+        {(s["province"], s.get("province_name") or s["province"]) for s in everything},
+        key=lambda p: p[1],
+    )
+    regencies = sorted(
+        {
+            (s["regency"], s.get("regency_name") or s["regency"], s["province"])
+            for s in everything
+        },
+        key=lambda r: r[1],
+    )
+    return {"provinces": provinces, "regencies": regencies}
+
+
 @router.get("/")
 def board_page(request: Request) -> Response:
     params = request.query_params
 
     def build(caller: Caller) -> tuple[str, dict[str, Any]]:
         found = board(caller, params)
-        everything = read_model(caller).sites(scope=caller.scope, limit=1000)["items"]
-        provinces = sorted(
-            {
-                (s["province"], s.get("province_name") or s["province"])
-                for s in everything
-            },
-            key=lambda p: p[1],
-        )
-        regencies = sorted(
-            {
-                (s["regency"], s.get("regency_name") or s["regency"], s["province"])
-                for s in everything
-            },
-            key=lambda r: r[1],
-        )
+        lists = choices(caller)
+        provinces, regencies = lists["provinces"], lists["regencies"]
         is_past = any(v is not None for v in found["past"].values())
         past_query = (
             checks.query(
@@ -170,9 +174,14 @@ def board_page(request: Request) -> Response:
             "live_query": live_query,
             "live_url": "/live/board" + (f"?{live_query}" if live_query else ""),
             "next_query": next_query,
+            **maps_context(caller, found),
         }
 
-    return signed_page(request, "board.read", build)
+    response = signed_page(request, "board.read", build)
+    from interfaces.web import maps  # the map module builds on this one
+
+    response.headers.update(maps.headers_for(request))
+    return response
 
 
 @router.get("/live/board")
@@ -196,3 +205,9 @@ def live_board(request: Request) -> Response:
         },
         headers=HEADERS,
     )
+
+
+def maps_context(caller: Caller, found: dict[str, Any]) -> dict[str, Any]:
+    from interfaces.web import maps  # the map module builds on this one
+
+    return maps.map_context(caller.request, found)

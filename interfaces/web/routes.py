@@ -14,7 +14,7 @@ from domain.site import ALERT_LEVELS
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import for_caller, hide_guards, one, page, redact_site_row
-from interfaces.web import auth, board, devices, field, language, reports
+from interfaces.web import auth, board, devices, field, language, maps, reports
 from interfaces.web import format as fmt
 from interfaces.web import params as checks
 from interfaces.web.board import read_model, signed_page
@@ -26,6 +26,7 @@ STATIC = {
     "live.js": "text/javascript",
     "poster.css": "text/css",
     "actions.js": "text/javascript",
+    "map.js": "text/javascript",
 }
 PAGE_LIMIT = 100
 INCIDENT_STATUSES = ("open", "resolved", "closed")
@@ -37,6 +38,7 @@ router.include_router(board.router)
 router.include_router(reports.router)
 router.include_router(devices.router)
 router.include_router(field.router)
+router.include_router(maps.router)
 
 
 @router.get("/sites/{site_id}")
@@ -252,5 +254,20 @@ def static(name: str) -> Response:
     return FileResponse(
         HERE / "static" / name,
         media_type=STATIC[name],
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+LEAFLET = {"leaflet.js": "text/javascript", "leaflet.css": "text/css"}
+
+
+@router.get("/static/leaflet/{name}")
+def leaflet(name: str) -> Response:
+    """Leaflet, vendored from its npm package (licence beside it)."""
+    if name not in LEAFLET:
+        raise ApiError(404, "not_found", f"no such file: {name}", file=name)
+    return FileResponse(
+        HERE / "static" / "leaflet" / name,
+        media_type=LEAFLET[name],
         headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
     )

@@ -75,7 +75,10 @@ def _key(env: dict[str, str], cwd: Path, role: str, *scope: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Server]:
+    """The demo served; a test module may add settings in its SERVER_ENV."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing and CI=true")
@@ -86,6 +89,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "JAGA_DATABASE_URL": f"sqlite:///{work / 'jaga.sqlite3'}",
         "JAGA_SIGNING_KEY_FILE": str(work / "signing.key"),
         "JAGA_ENV": "dev",
+        **getattr(request.module, "SERVER_ENV", {}),
     }
     subprocess.run(
         [str(JAGA), "demo"], env=env, cwd=work, check=True, capture_output=True

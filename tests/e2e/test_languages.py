@@ -156,6 +156,7 @@ def dashboard_pages(server: Server) -> list[str]:
         "/incidents?status=all",
         "/register?all=1",
         "/perangkat",
+        "/peta",
         "/poster?regency=kab-jember",
     ]
 
