@@ -123,6 +123,7 @@ class ReadModel(Protocol):
         as_of_position: int | None = None,
         limit: int = DEFAULT_LIMIT,
         cursor: str | None = None,
+        newest_first: bool = False,
     ) -> Page: ...
 
     def register(

@@ -491,6 +491,7 @@ class SqlReadModel:
         as_of_position: int | None = None,
         limit: int = DEFAULT_LIMIT,
         cursor: str | None = None,
+        newest_first: bool = False,
     ) -> Page:
         check_limit(limit)
         after = decode_cursor(cursor)
@@ -511,6 +512,11 @@ class SqlReadModel:
             subjects = tables.subjects_table(gens["timeline"])
             where = [f"t.position > {ph}", f"t.position <= {ph}"]
             params: list[Any] = [after, upto]
+            if newest_first:  # the cursor is then the position to go back from
+                where, params = [f"t.position <= {ph}"], [upto]
+                if cursor is not None:
+                    where.append(f"t.position < {ph}")
+                    params.append(after)
             for field, value in given.items():
                 if value is not None:
                     where.append(
@@ -544,7 +550,7 @@ class SqlReadModel:
                 )
             c.execute(
                 f"SELECT t.record FROM {timeline} t WHERE {' AND '.join(where)}"
-                f" ORDER BY t.position LIMIT {ph}",
+                f" ORDER BY t.position{' DESC' if newest_first else ''} LIMIT {ph}",
                 [*params, limit + 1],
             )
             records = [loads(r["record"]) for r in c.fetchall()]

@@ -13,13 +13,14 @@ from domain.errors import DomainError
 from domain.site import ALERT_LEVELS
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError
-from interfaces.http.reading import for_caller, hide_guards, one, page, redact_site_row
+from interfaces.http.reading import for_caller, one, page, redact_site_row
 from interfaces.web import auth, board, devices, field, language, maps, reports
 from interfaces.web import format as fmt
 from interfaces.web import params as checks
 from interfaces.web.board import read_model, signed_page
 from interfaces.web.names import Names
 from interfaces.web.render import HEADERS, HERE, TEMPLATES
+from interfaces.web.timeline import site_timeline
 
 STATIC = {
     "dashboard.css": "text/css",
@@ -69,20 +70,9 @@ def site_page(site_id: str, request: Request) -> Response:
             )["items"]
         timeline = None
         if access.may(caller.role, "timeline.read"):
-            timeline = page(
-                caller,
-                rm.timeline(
-                    site_id=site_id,
-                    scope=caller.scope,
-                    **past,
-                    limit=PAGE_LIMIT,
-                    cursor=checks.cursor(params),
-                ),
+            timeline = site_timeline(
+                caller, site_id, params, past, fmt.zone_for(row), hidden
             )
-            if hidden:
-                # Corrections carry no site of their own, so the item-level
-                # redaction would miss them; every item here is this covert site's.
-                timeline = {**timeline, "items": hide_guards(timeline["items"])}
         past_query = (
             checks.query(
                 {k: params.get(k) for k in ("as_of", "zone", "as_of_position")}
@@ -90,9 +80,6 @@ def site_page(site_id: str, request: Request) -> Response:
             if is_past
             else ""
         )
-        next_query = None
-        if timeline is not None and timeline["next"]:
-            next_query = checks.query({**dict(params), "cursor": timeline["next"]})
         return "site.html", {
             "names": Names(
                 caller, row, incidents, timeline["items"] if timeline else None
@@ -104,7 +91,6 @@ def site_page(site_id: str, request: Request) -> Response:
             "is_past": is_past,
             "past_query": past_query,
             "hidden": hidden,
-            "next_query": next_query,
             "actions": access.may(caller.role, "incident.write") and not is_past,
             "set_alert": access.may(caller.role, "reference.write") and not is_past,
             "alert_levels": ALERT_LEVELS,
