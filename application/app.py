@@ -18,7 +18,6 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
-    RecordConflictError,
     StoredEvent,
 )
 
@@ -30,9 +29,18 @@ from application.commands.neutrality import NeutralityCommands
 from application.commands.patrols import PatrolCommands
 from application.commands.reference import ReferenceCommands
 from application.commit import Committer, DirectCommitter
-from application.errors import CommandConflict, IdempotencyKeyReused
+from application.errors import CommandConflict, IdempotencyKeyReused, WriteNotStored
+from application.leaves import LEAF_FORMAT, leaf_bytes, leaf_hash, new_salts
 from application.records import event_record
-from application.writes import Context, Write, fingerprint
+from application.writes import (
+    Appended,
+    Context,
+    EventStore,
+    Expectation,
+    Idempotency,
+    PreparedWrite,
+    fingerprint,
+)
 from domain.errors import DomainError, InvalidValue
 from domain.site import Site
 from domain.unit import Personnel, Unit
@@ -114,7 +122,7 @@ class Jaga(
         super().__init__(env)
         self.calendar = calendar or ElectionCalendar.load()
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.committer: Committer = DirectCommitter(self.recorder)
+        self.committer: Committer = DirectCommitter(self.store)
         # Facts read from the store that never change: registrations are never
         # undone, and a site's or unit's region, a person's unit, are fixed at
         # registration. A batch's view shares these but fills them only from the store.
@@ -134,12 +142,20 @@ class Jaga(
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
 
+    @property
+    def store(self) -> EventStore:
+        recorder: Any = self.recorder
+        return recorder  # type: ignore[no-any-return]
+
     def use_committer(self, committer: Committer) -> None:
         self.committer.close()
         self.committer = committer
 
     def close(self) -> None:
         self.committer.close()
+        closing = getattr(self.recorder, "close", None)
+        if closing is not None:
+            closing()
         super().close()
 
     # --- reading the log ----------------------------------------------------------
@@ -252,15 +268,15 @@ class Jaga(
         """Runs `act` (load, decide, return the answer's id and changed aggregates),
         saves what it decided, and answers with the events' positions.
 
-        Retries on an optimistic-concurrency conflict by running `act` again on
-        fresh state, where the domain names the real reason if there is one.
+        Runs `act` again on fresh state when another writer changed what it was
+        decided on, where the domain names the real reason if there is one.
         """
         idempotency = None
         if ctx.idempotency_key is not None:
             fp = ctx.fingerprint or fingerprint(command, args)
-            idempotency = (ctx.actor.id, ctx.idempotency_key, fp)
-        # The earlier answer is looked up only when deciding fails or the save
-        # conflicts: a key is stored with its write, so a repeat cannot save again.
+            idempotency = Idempotency(ctx.actor.id, ctx.idempotency_key, fp)
+        # The earlier answer is looked up only when deciding fails or the store
+        # says the key is taken: a key is stored with its write.
         for attempt in range(RETRIES):
             if attempt:
                 # Writers that met on one version spread out before they try again.
@@ -275,28 +291,48 @@ class Jaga(
                     if earlier is not None:
                         return earlier
                 raise
-            try:
-                self.committer.commit(write)
-            except RecordConflictError:
-                if idempotency is not None:
-                    earlier = self.replay(idempotency)
-                    if earlier is not None:
-                        return earlier
-                continue
-            return write.answer()
+            [result] = self.save([write])
+            answer = self.answer(write, result)
+            if answer is not None:
+                return answer
+            self.forget(write)
         raise CommandConflict("the record changed too often while saving; try again")
 
-    def replay(self, idempotency: tuple[str, str, str]) -> dict[str, Any] | None:
-        scope, key, fp = idempotency
-        found = self.log.find_answer(scope, key)
+    def save(self, writes: Sequence[PreparedWrite]) -> list[Appended]:
+        """What the store did with each write; a store that fails answers 503."""
+        try:
+            return self.committer.submit(writes).result()
+        except DomainError:
+            raise
+        except Exception as error:
+            raise WriteNotStored(error) from error
+
+    def answer(self, write: PreparedWrite, result: Appended) -> dict[str, Any] | None:
+        """The caller's answer, or None when the write must be decided again."""
+        if result.status in ("stored", "stored_before"):
+            assert result.first_position is not None
+            return write.answer(result.first_position)
+        if result.status == "key_taken":
+            assert write.idempotency is not None and result.earlier_answer is not None
+            if result.earlier_fingerprint != write.idempotency.fingerprint:
+                raise reused(write.idempotency.key)
+            return result.earlier_answer
+        return None
+
+    def forget(self, write: PreparedWrite) -> None:
+        """Drops what a write that met a changed record was decided on."""
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate_id, _ in write.expects:
+                cache.cache.pop(aggregate_id, None)
+
+    def replay(self, idempotency: Idempotency) -> dict[str, Any] | None:
+        found = self.log.find_answer(idempotency.scope, idempotency.key)
         if found is None:
             return None
         earlier_fp, answer = found
-        if earlier_fp != fp:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was used before with a different request",
-                idempotency_key=key,
-            )
+        if earlier_fp != idempotency.fingerprint:
+            raise reused(idempotency.key)
         return answer
 
     def prepare(
@@ -304,14 +340,24 @@ class Jaga(
         ctx: Context,
         answer_id: str,
         aggregates: Sequence[Aggregate],
-        idempotency: tuple[str, str, str] | None,
-    ) -> Write:
+        idempotency: Idempotency | None,
+        reads: Sequence[Expectation] = (),
+    ) -> PreparedWrite:
+        """The write of what a command decided, with everything the store needs
+        computed here, before its lock: stored events, leaves, expectations."""
         mapper = self.mapper
         assert isinstance(mapper, EnvelopeMapper)
         stored: list[StoredEvent] = []
-        records: list[dict[str, Any]] = []
+        event_ids: list[str] = []
+        types: list[str] = []
+        times: list[str] = []
+        leaves: list[bytes] = []
+        expects: dict[UUID, int] = dict(reads)
         for aggregate in aggregates:
-            for event in aggregate.collect_events():
+            pending = aggregate.collect_events()
+            if pending:
+                expects[aggregate.id] = pending[0].originator_version - 1
+            for event in pending:
                 occurred_at = getattr(event, "occurred_at", None) or event.timestamp
                 election, stage = self.calendar.tag(occurred_at)
                 meta = {
@@ -323,17 +369,38 @@ class Jaga(
                     "election": election,
                     "stage": stage,
                     "late": event.timestamp - occurred_at > LATE_AFTER,
+                    "leaf": LEAF_FORMAT,
+                    "salts": new_salts(vars(event)),
                 }
                 s = mapper.stored_with(event, meta)
-                stored.append(s)
-                records.append(
-                    event_record(
-                        s.topic,
-                        s.originator_id,
-                        s.originator_version,
-                        s.state,
-                    )
+                record = event_record(
+                    s.topic, s.originator_id, s.originator_version, s.state
                 )
+                try:
+                    leaf = leaf_bytes(record)
+                except ValueError as error:
+                    raise InvalidValue("body", f"cannot be recorded: {error}") from None
+                stored.append(s)
+                event_ids.append(record["event_id"])
+                types.append(record["type"])
+                times.append(record["recorded_at"])
+                leaves.append(leaf_hash(leaf))
         if not stored:
             raise CommandConflict("the command changed nothing")
-        return Write(answer_id, stored, records, idempotency)
+        return PreparedWrite(
+            answer_id,
+            tuple(stored),
+            tuple(event_ids),
+            tuple(types),
+            tuple(times),
+            tuple(leaves),
+            tuple(expects.items()),
+            idempotency,
+        )
+
+
+def reused(key: str) -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        "this Idempotency-Key was used before with a different request",
+        idempotency_key=key,
+    )

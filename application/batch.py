@@ -4,9 +4,10 @@ ones changed, saved together in one transaction, each keeping its own answer or 
 A device back from a dead zone, the batch endpoint and `jaga import` send commands
 that build on each other (register a site, then check in at it). Each command is
 decided against the aggregates as the earlier commands of the batch left them, and
-all the writes go to `commit_together`. A write that loses a race with another
-writer (and every later write decided on its state) is run again alone, on fresh
-state, where the domain names the real reason if there is one.
+all the writes go to the store together. A write that loses a race with another
+writer (and every later write decided on its state, whose expectations then fail)
+is run again alone, on fresh state, where the domain names the real reason if
+there is one.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import RecordConflictError
 
-from application.app import Jaga
+from application.app import Jaga, reused
 from application.commands.base import unknown
-from application.commit import commit_together
-from application.errors import IdempotencyKeyReused
-from application.writes import Context, Write, fingerprint
+from application.errors import IdempotencyKeyReused, WriteNotStored
+from application.writes import Context, Idempotency, PreparedWrite, fingerprint
 from domain.errors import InvalidValue, NotFound
 
 A = TypeVar("A", bound=Aggregate)
@@ -51,11 +50,9 @@ class _Slot:
 @dataclass
 class _State:
     overlay: dict[UUID, Aggregate] = field(default_factory=dict)
-    owner: dict[UUID, int] = field(default_factory=dict)  # aggregate -> write number
-    writes: list[Write] = field(default_factory=list)
-    depends: list[set[int]] = field(default_factory=list)
+    writes: list[PreparedWrite] = field(default_factory=list)
     keys: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
-    keyed: list[tuple[int, str, str, str]] = field(default_factory=list)
+    keyed: list[int] = field(default_factory=list)  # writes with a key
     # Read-only memos for the batch's few milliseconds: a change that races with
     # them is caught by the versions at commit, as on the one-by-one path.
     loaded: dict[UUID, Aggregate] = field(default_factory=dict)
@@ -134,11 +131,11 @@ class _Overlay(Jaga):
         idempotency = None
         if ctx.idempotency_key is not None:
             fp = ctx.fingerprint or fingerprint(command, args)
-            idempotency = (ctx.actor.id, ctx.idempotency_key, fp)
+            idempotency = Idempotency(ctx.actor.id, ctx.idempotency_key, fp)
             earlier = state.keys.get((ctx.actor.id, ctx.idempotency_key))
             if earlier is not None:
                 if earlier[0] != fp:
-                    raise _reused(ctx.idempotency_key)
+                    raise reused(ctx.idempotency_key)
                 state.slot.same_as = earlier[1]
                 return {}
         try:
@@ -149,19 +146,25 @@ class _Overlay(Jaga):
             if stored is None:
                 raise
             return stored
-        write = self.prepare(ctx, answer_id, aggregates, idempotency)
-        number = len(state.writes)
         touched = {a.id for a in aggregates}
+        # What it read of earlier writes of the batch must still be so when it
+        # is stored: if an earlier write is not, this one is decided again.
+        reads = [
+            (i, state.overlay[i].version)
+            for i in state.slot.reads - touched
+            if i in state.overlay
+        ]
+        write = self.prepare(ctx, answer_id, aggregates, idempotency, reads)
+        number = len(state.writes)
         state.writes.append(write)
-        state.depends.append(
-            {state.owner[i] for i in state.slot.reads | touched if i in state.owner}
-        )
         for aggregate in aggregates:
             state.overlay[aggregate.id] = aggregate
-            state.owner[aggregate.id] = number
         if idempotency is not None:
-            state.keys[idempotency[:2]] = (idempotency[2], state.index)
-            state.keyed.append((number, *idempotency))
+            state.keys[(idempotency.scope, idempotency.key)] = (
+                idempotency.fingerprint,
+                state.index,
+            )
+            state.keyed.append(number)
         state.slot.write = number
         return {}
 
@@ -169,13 +172,6 @@ class _Overlay(Jaga):
 class _Miss(BaseException):
     """Stops a command at an id the batch has not looked up yet (not an Exception,
     so no command's error handling can take it for its own)."""
-
-
-def _reused(key: str) -> IdempotencyKeyReused:
-    return IdempotencyKeyReused(
-        "this Idempotency-Key was used before with a different request",
-        idempotency_key=key,
-    )
 
 
 _views: dict[type[Jaga], type[_Overlay]] = {}
@@ -207,7 +203,8 @@ def _attempt(app: Jaga, command: Command) -> Outcome:
 def _answered_before(app: Jaga, state: _State) -> dict[int, Outcome]:
     """Writes whose idempotency key was answered before this batch: their answer
     (or the reuse error), looked up for the whole batch at once."""
-    pairs = [(scope, key) for _, scope, key, _ in state.keyed]
+    keys = {n: state.writes[n].idempotency for n in state.keyed}
+    pairs = [(k.scope, k.key) for k in keys.values() if k is not None]
     if not pairs:
         return {}
     finder = getattr(app.log, "find_answers", None)
@@ -220,10 +217,11 @@ def _answered_before(app: Jaga, state: _State) -> dict[int, Outcome]:
             if hit is not None:
                 found[pair] = hit
     out: dict[int, Outcome] = {}
-    for number, scope, key, fp in state.keyed:
-        hit = found.get((scope, key))
+    for number, k in keys.items():
+        assert k is not None
+        hit = found.get((k.scope, k.key))
         if hit is not None:
-            out[number] = hit[1] if hit[0] == fp else _reused(key)
+            out[number] = hit[1] if hit[0] == k.fingerprint else reused(k.key)
     return out
 
 
@@ -261,21 +259,13 @@ def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
             else:
                 loaded[aggregate_id] = aggregate
     replayed = _answered_before(app, state)
-    # A write decided on one that is not saved now is decided again, alone.
-    blocked = set(replayed)
-    send: dict[int, int] = {}  # write number -> place in the transaction
-    for n, deps in enumerate(state.depends):
-        if n in blocked:
-            continue
-        if deps & blocked:
-            blocked.add(n)
-        else:
-            send[n] = len(send)
-    saved = commit_together(
-        app.recorder,
-        [state.writes[n] for n in send],
-        [{send[d] for d in state.depends[n]} for n in send],
-    )
+    send = [n for n in range(len(state.writes)) if n not in replayed]
+    try:
+        saved = dict(zip(send, app.save([state.writes[n] for n in send]), strict=True))
+    except WriteNotStored as error:
+        failed: WriteNotStored | None = error
+    else:
+        failed = None
     again: list[int] = []
     for i, slot in enumerate(slots):
         w = slot.write
@@ -284,13 +274,18 @@ def run_batch(app: Jaga, commands: Sequence[Command]) -> list[Outcome]:
         if w in replayed:
             outcomes[i] = replayed[w]
             continue
-        error = saved[send[w]] if w in send else RecordConflictError("decide again")
-        if error is None:
-            outcomes[i] = state.writes[w].answer()
-        elif isinstance(error, RecordConflictError):
-            again.append(i)
+        if failed is not None:
+            outcomes[i] = failed  # nothing of the batch was stored
+            continue
+        try:
+            answer = app.answer(state.writes[w], saved[w])
+        except IdempotencyKeyReused as error:
+            outcomes[i] = error
+            continue
+        if answer is None:
+            again.append(i)  # decided on what changed meanwhile: decide again alone
         else:
-            outcomes[i] = error if isinstance(error, Exception) else RuntimeError(error)
+            outcomes[i] = answer
     for i in again:
         outcomes[i] = _attempt(app, commands[i])
     for i, slot in enumerate(slots):

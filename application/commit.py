@@ -1,115 +1,91 @@
-"""Committers: save one command's write alone, or gather concurrent ones into one
-transaction (group commit) and answer each caller once its own events are durable."""
+"""Committers: append one command's write at once, or gather the writes waiting at
+each moment into one store transaction (group commit) and tell each caller what
+happened to its own."""
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
-from typing import Any, Protocol
+from typing import Protocol
 
-from eventsourcing.persistence import IntegrityError, RecordConflictError
+from application.writes import Appended, EventStore, PreparedWrite
 
-from application.writes import Write
-
-
-class Recorder(Protocol):
-    def insert_events(self, stored_events: Sequence[Any], **kwargs: Any) -> Any: ...
+# The store's write lock is held while a transaction's events are inserted: the
+# work under it grows with their number and size, so a transaction carries at most
+# this much. A single write larger than the cap goes alone.
+MAX_EVENTS = 1000
+MAX_BYTES = 4 * 1024 * 1024
 
 
 class Committer(Protocol):
-    def commit(self, write: Write) -> None:
-        """Returns once the write is durable (positions set), or raises."""
+    def submit(self, writes: Sequence[PreparedWrite]) -> Future[list[Appended]]:
+        """What the store did with each write, once it is durable (or the error)."""
+        ...
 
     def close(self) -> None: ...
 
 
-def save(recorder: Recorder, writes: Sequence[Write]) -> None:
-    """Saves the writes in one transaction, in order."""
-    for write in writes:
-        write.positions.clear()
-    stored = [e for w in writes for e in w.stored_events]
-    recorder.insert_events(stored, jaga_writes=list(writes))
-
-
-def commit_together(
-    recorder: Recorder,
-    writes: Sequence[Write],
-    depends_on: Sequence[Collection[int]] | None = None,
-) -> list[BaseException | None]:
-    """Saves independent writes in one transaction; the outcome of each, in order.
-
-    A write on an aggregate version that an earlier write of the same group takes
-    loses at once. If the transaction still fails on a conflict, the writes are
-    saved one by one, so only the conflicting ones fail. `depends_on[i]` names the
-    earlier writes that write i was decided on: when one of them fails, so does i,
-    since its events would follow state that was never stored.
-    """
-    outcome: list[BaseException | None] = [None] * len(writes)
-    deps = depends_on or [()] * len(writes)
-
-    def orphaned(i: int) -> bool:
-        if any(outcome[j] is not None for j in deps[i]):
-            outcome[i] = RecordConflictError("an earlier write it builds on failed")
-            return True
-        return False
-
-    seen: set[tuple[Any, int]] = set()
-    ready: list[int] = []
+def chunks(writes: Sequence[PreparedWrite]) -> list[list[int]]:
+    """The writes' indexes, in order, cut into transactions within the caps."""
+    out: list[list[int]] = []
+    events = size = 0
     for i, write in enumerate(writes):
-        if orphaned(i):
-            continue
-        keys = {(e.originator_id, e.originator_version) for e in write.stored_events}
-        if keys & seen:
-            outcome[i] = RecordConflictError("another write took this version")
-            continue
-        seen |= keys
-        ready.append(i)
-    if not ready:
-        return outcome
-    try:
-        save(recorder, [writes[i] for i in ready])
-    except IntegrityError:
-        for i in ready:
-            if orphaned(i):
-                continue
-            try:
-                save(recorder, [writes[i]])
-            except BaseException as error:  # noqa: B036 - reported to its caller
-                outcome[i] = error
-    except BaseException as error:  # noqa: B036 - every caller must hear of it
-        for i in ready:
-            outcome[i] = error
+        n, b = len(write.events), write.size()
+        if out and out[-1] and events + n <= MAX_EVENTS and size + b <= MAX_BYTES:
+            out[-1].append(i)
+            events, size = events + n, size + b
+        else:
+            out.append([i])
+            events, size = n, b
+    return out
+
+
+def append_all(store: EventStore, writes: Sequence[PreparedWrite]) -> list[Appended]:
+    """Appends the writes in order, a transaction per chunk.
+
+    A write decided on another that a chunk could not store fails its own
+    expectations in a later chunk, so the cut never breaks a dependency.
+    """
+    outcome: list[Appended] = []
+    for part in chunks(writes):
+        outcome += store.append([writes[i] for i in part])
     return outcome
 
 
 class DirectCommitter:
-    """One transaction per command: for tools and tests that write alone."""
+    """One transaction per submission, in the caller's thread: for tools and tests."""
 
-    def __init__(self, recorder: Recorder) -> None:
-        self.recorder = recorder
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
 
-    def commit(self, write: Write) -> None:
-        save(self.recorder, [write])
+    def submit(self, writes: Sequence[PreparedWrite]) -> Future[list[Appended]]:
+        done: Future[list[Appended]] = Future()
+        try:
+            done.set_result(append_all(self.store, writes))
+        except Exception as error:  # noqa: BLE001 - the caller hears of it
+            done.set_exception(error)
+        return done
 
     def close(self) -> None:
         pass
 
 
+_Item = tuple[Sequence[PreparedWrite], "Future[list[Appended]]"]
+
+
 class GroupCommitter:
-    """Gathers the writes waiting at each moment into one transaction.
+    """Gathers the submissions waiting at each moment into one transaction.
 
     While one transaction commits, new writes queue up and go together in the
-    next, so the batch size follows the load and a lone write waits for nobody.
+    next, so the transaction size follows the load and a lone write waits for
+    nobody.
     """
 
-    def __init__(self, recorder: Recorder, max_batch: int = 500) -> None:
-        self.recorder = recorder
-        self.max_batch = max_batch
-        self.queue: queue.SimpleQueue[tuple[Write, Future[None]] | None] = (
-            queue.SimpleQueue()
-        )
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self.transactions = 0
         self.writes = 0
         self.thread = threading.Thread(
@@ -117,38 +93,60 @@ class GroupCommitter:
         )
         self.thread.start()
 
-    def commit(self, write: Write) -> None:
-        done: Future[None] = Future()
-        self.queue.put((write, done))
-        done.result()
+    def submit(self, writes: Sequence[PreparedWrite]) -> Future[list[Appended]]:
+        done: Future[list[Appended]] = Future()
+        self.queue.put((writes, done))
+        return done
 
     def close(self) -> None:
         self.queue.put(None)
         self.thread.join(timeout=10)
 
+    def _gather(self, first: _Item) -> tuple[list[_Item], bool]:
+        group = [first]
+        events = sum(len(w.events) for w in first[0])
+        while events < MAX_EVENTS:
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                return group, True
+            group.append(item)
+            events += sum(len(w.events) for w in item[0])
+        return group, False
+
     def _run(self) -> None:
         while True:
-            item = self.queue.get()
-            if item is None:
+            first = self.queue.get()
+            if first is None:
                 return
-            batch = [item]
-            stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    nxt = self.queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
-            outcome = commit_together(self.recorder, [w for w, _ in batch])
-            self.transactions += 1
-            self.writes += len(batch)
-            for (_, done), error in zip(batch, outcome, strict=True):
-                if error is None:
-                    done.set_result(None)
+            group, stop = self._gather(first)
+            writes = [w for ws, _ in group for w in ws]
+            try:
+                outcome = append_all(self.store, writes)
+            except Exception as error:  # noqa: BLE001 - every caller hears of it
+                if len(group) == 1:
+                    group[0][1].set_exception(error)
                 else:
-                    done.set_exception(error)
+                    # Nothing was stored; one caller's write must not fail the
+                    # others', so each goes again alone.
+                    for ws, done in group:
+                        self._alone(ws, done)
+            else:
+                at = 0
+                for ws, done in group:
+                    done.set_result(outcome[at : at + len(ws)])
+                    at += len(ws)
+            self.transactions += 1
+            self.writes += len(writes)
             if stop:
                 return
+
+    def _alone(
+        self, writes: Sequence[PreparedWrite], done: Future[list[Appended]]
+    ) -> None:
+        try:
+            done.set_result(append_all(self.store, writes))
+        except Exception as error:  # noqa: BLE001 - its caller hears of it
+            done.set_exception(error)

@@ -36,7 +36,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from application.records import canonical_bytes
+from application.leaves import leaf_bytes
 from infrastructure.audit.checkpoint import Checkpoint
 from infrastructure.audit.note import Signature
 
@@ -128,7 +128,7 @@ def bundle_lines(
                 "kind": "event",
                 "position": record["position"],
                 "leaf_hash": stored_leaf.hex(),
-                "canonical": b64(canonical_bytes(record)),
+                "canonical": b64(leaf_bytes(record)),
                 "record": record,
             }
         )

@@ -7,6 +7,8 @@ import hmac
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from application.leaves import leaf_hash as leaf_hash  # the leaf's own module
+
 HASH_SIZE = 32
 EMPTY_ROOT: bytes = hashlib.sha256(b"").digest()
 
@@ -14,11 +16,6 @@ NodeKey = tuple[int, int]
 """(level, index): level 0 index i is leaf i; (l, i) covers [i*2**l, (i+1)*2**l)."""
 
 _Range = tuple[int, int]
-
-
-def leaf_hash(data: bytes) -> bytes:
-    """Return SHA-256(0x00 || data)."""
-    return hashlib.sha256(b"\x00" + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:

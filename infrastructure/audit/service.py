@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from application.app import Jaga
-from application.records import canonical_bytes
+from application.leaves import leaf_bytes
 from domain.errors import Conflict, InvalidValue, NotFound
 from infrastructure.audit import bundle, migrations
 from infrastructure.audit.checkpoint import (
@@ -242,7 +242,7 @@ class AuditService:
                 id=position,
             )
         record = self.app.record_of(rows[0])
-        data = canonical_bytes(record)
+        data = leaf_bytes(record)
         return {
             "position": position,
             "leaf_hash": bytes(rows[0]["leaf_hash"]).hex(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from application.records import canonical_bytes
+from application.leaves import leaf_bytes
 from infrastructure.audit.checkpoint import Checkpoint, verify_checkpoint
 from infrastructure.audit.frontier import Frontier
 from infrastructure.audit.merkle import leaf_hash, root
@@ -117,7 +117,7 @@ class LiveVerifier:
                 return self.fail(position, f"the stored event cannot be decoded: {exc}")
             if record["event_id"] != row["log_event_id"]:
                 return self.fail(position, "the event id differs from the log's")
-            leaf = leaf_hash(canonical_bytes(record))
+            leaf = leaf_hash(leaf_bytes(record))
             if leaf != bytes(row["leaf_hash"]):
                 return self.fail(
                     position,

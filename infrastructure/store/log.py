@@ -1,8 +1,10 @@
-"""Jaga's own log tables beside the library's events: the dense position of every
-event, its Merkle leaf and tree nodes, and the answers of idempotent commands.
+"""Jaga's own log tables beside the library's events, and their reads: the dense
+position of every event, its Merkle leaf and tree nodes, and the answers of
+idempotent commands.
 
-They are written in the same transaction as the events, inside the writer's lock,
-so positions follow commit order and have no gaps.
+They are written in the same transaction as the events, inside the writer's lock
+(infrastructure/store/append.py and append.sql), so positions follow commit order
+and have no gaps.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 
-from application.records import canonical_bytes
-from application.writes import Write
-from infrastructure.audit.merkle import NodeKey, leaf_hash, nodes_to_append
+from application.writes import answer_with_positions
+from infrastructure.audit.merkle import NodeKey
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def create_statements(d: Dialect) -> list[str]:
         f" hash {d.blob} NOT NULL, PRIMARY KEY (level, idx))",
         "CREATE TABLE IF NOT EXISTS jaga_idempotency ("
         " scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-        " answer TEXT NOT NULL, PRIMARY KEY (scope, key))",
+        " answer TEXT NOT NULL, first_position BIGINT, PRIMARY KEY (scope, key))",
     ]
 
 
@@ -65,50 +66,12 @@ class CursorNodes:
         }
 
 
-def append(
-    cursor: Any, d: Dialect, notification_ids: Sequence[int], writes: Sequence[Write]
-) -> None:
-    """Gives each write's events their positions and records leaves and answers."""
-    cursor.execute("SELECT COALESCE(MAX(position), 0) AS size FROM jaga_log")
-    size = int(cursor.fetchone()["size"])
-    ids = iter(notification_ids)
-    rows: list[tuple[int, int, str, bytes]] = []
-    position = size
-    for write in writes:
-        write.positions = []
-        for record in write.records:
-            position += 1
-            leaf = leaf_hash(canonical_bytes({**record, "position": position}))
-            rows.append((position, next(ids), record["event_id"], leaf))
-            write.positions.append(position)
-    # Every read comes before the first insert: in psycopg's pipeline mode a
-    # fetch after an executemany on the same cursor can see the INSERT's result.
-    nodes = nodes_to_append(size, [r[3] for r in rows], CursorNodes(cursor, d))
-    insert_rows(
-        cursor, d, "jaga_log (position, notification_id, event_id, leaf_hash)", rows
-    )
-    insert_rows(cursor, d, "jaga_merkle (level, idx, hash)", nodes)
-    answers = [
-        (*w.idempotency[:3], json.dumps(w.answer()))
-        for w in writes
-        if w.idempotency is not None
-    ]
-    insert_rows(
-        cursor, d, "jaga_idempotency (scope, key, fingerprint, answer)", answers
-    )
-
-
-def insert_rows(
-    cursor: Any, d: Dialect, into: str, rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """Multi-row INSERTs: one statement per 200 rows instead of one per row."""
-    for start in range(0, len(rows), 200):
-        part = rows[start : start + 200]
-        one = "(" + ",".join([d.ph] * len(part[0])) + ")"
-        cursor.execute(
-            f"INSERT INTO {into} VALUES {','.join([one] * len(part))}",
-            [x for row in part for x in row],
-        )
+def stored_answer(row: Any) -> dict[str, Any]:
+    """The answer kept for an idempotency key; kept without its positions, which
+    follow from the write's first one (older rows kept them inside)."""
+    answer: dict[str, Any] = json.loads(row["answer"])
+    first = row["first_position"]
+    return answer if first is None else answer_with_positions(answer, int(first))
 
 
 @contextmanager
@@ -142,13 +105,13 @@ class LogQueries:
     def find_answer(self, scope: str, key: str) -> tuple[str, dict[str, Any]] | None:
         ph = self.dialect.ph
         rows = self._rows(
-            "SELECT fingerprint, answer FROM jaga_idempotency "
+            "SELECT fingerprint, answer, first_position FROM jaga_idempotency "
             f"WHERE scope={ph} AND key={ph}",
             [scope, key],
         )
         if not rows:
             return None
-        return rows[0]["fingerprint"], json.loads(rows[0]["answer"])
+        return rows[0]["fingerprint"], stored_answer(rows[0])
 
     def find_answers(
         self, pairs: Sequence[tuple[str, str]]
@@ -161,15 +124,12 @@ class LogQueries:
             part = unique[start : start + 200]
             where = " OR ".join(f"(scope={ph} AND key={ph})" for _ in part)
             rows = self._rows(
-                "SELECT scope, key, fingerprint, answer FROM jaga_idempotency "
-                f"WHERE {where}",
+                "SELECT scope, key, fingerprint, answer, first_position"
+                f" FROM jaga_idempotency WHERE {where}",
                 [x for pair in part for x in pair],
             )
             for r in rows:
-                found[(r["scope"], r["key"])] = (
-                    r["fingerprint"],
-                    json.loads(r["answer"]),
-                )
+                found[(r["scope"], r["key"])] = (r["fingerprint"], stored_answer(r))
         return found
 
     def known_ids(self, ids: Sequence[UUID]) -> set[UUID]:

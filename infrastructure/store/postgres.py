@@ -1,27 +1,39 @@
-"""The library's PostgreSQL recorder, extended with Jaga's log tables and triggers.
+"""The library's PostgreSQL recorder, extended with Jaga's log tables, triggers and
+the append that stores events with their positions, leaves and tree in one call.
 
-Positions are assigned after the library has taken its table lock, so the dense
-position order is the commit order.
+Positions are assigned under the events table's lock, so the dense position order
+is the commit order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+import psycopg
+from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
-from psycopg import Cursor, InterfaceError, OperationalError
+from psycopg import Connection, InterfaceError, OperationalError
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Identifier
+from psycopg_pool import ConnectionPool
 
+from application.writes import Appended, PreparedWrite
 from infrastructure.store import log
+from infrastructure.store.append import function_params, function_sql, outcome_of
 
 DIALECT = log.Dialect(ph="%s", blob="BYTEA", notification_column="notification_id")
 
 SETUP_LOCK = "SELECT pg_advisory_xact_lock(1245791041)"
+# Logs made before idempotency answers kept their first position apart.
+MIGRATE = "ALTER TABLE jaga_idempotency ADD COLUMN IF NOT EXISTS first_position BIGINT"
+APPEND_ATTEMPTS = 3
+# A write the store cannot finish ends in an error (503), never in a hang.
+STATEMENT_MS = 15_000
+CONNECT_SECONDS = 5
 
 REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION jaga_refuse_change() RETURNS trigger
@@ -47,24 +59,29 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        statements = [*log.create_statements(DIALECT), REFUSE_FUNCTION]
+        statements = [*log.create_statements(DIALECT), REFUSE_FUNCTION, MIGRATE]
         tables = (self.events_table_name, "jaga_log", "jaga_merkle")
         statements += [s for t in tables for s in _triggers(t)]
         self.sql_create_statements += [SQL(s) for s in statements]  # type: ignore[arg-type]
         # Two processes starting at once would deadlock replacing the function
         # while creating triggers: the first statement of the transaction waits.
         self.sql_create_statements.insert(0, SQL(SETUP_LOCK))
-        # The library composes its statements with psycopg.sql objects, which
-        # psycopg parses again on every call; as text they are parsed once.
-        self.insert_events_statement = _text(self.insert_events_statement)  # type: ignore[assignment]
-        self.lock_table_statements = [_text(s) for s in self.lock_table_statements]
-        self.notify_statement = _text(
-            SQL("NOTIFY {0}").format(Identifier(self.channel_name))
-        )
         self.select_statements: dict[tuple[bool, bool, bool, bool], str] = {}
-
-    def _notify_channel(self, curs: Cursor[DictRow]) -> None:
-        curs.execute(self.notify_statement)
+        schema = self.datastore.schema
+        self.sql_create_statements.append(
+            SQL(  # type: ignore[arg-type]
+                function_sql(
+                    _text(Identifier(schema)),
+                    _text(Identifier(self.events_table_name)),
+                    _text(Identifier(self.channel_name)),
+                )
+            )
+        )
+        self.append_statement = (
+            f"SELECT * FROM {_text(Identifier(schema))}.jaga_append("
+            + ",".join(["%s"] * 17)
+            + ")"
+        )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(
@@ -104,17 +121,64 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
                 for row in curs.fetchall()
             ]
 
-    def _fetch_ids_after_insert_events(
-        self,
-        curs: Cursor[DictRow],
-        stored_events: Sequence[StoredEvent],
-        **kwargs: Any,
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        writes = kwargs.get("jaga_writes")
-        if writes and ids is not None:
-            log.append(curs, DIALECT, ids, writes)
-        return ids
+        raise ProgrammingError("events enter the log through append() only")
+
+    def append(self, writes: Sequence[PreparedWrite]) -> list[Appended]:
+        """One call of `jaga_append`: one round trip, one statement, all or nothing.
+
+        If the connection breaks, the same call is made again on a new one: an
+        append that went through answers `stored_before`, so nothing is stored
+        twice and nothing acknowledged is lost.
+        """
+        if not writes:
+            return []
+        params = function_params(writes)
+        rows: list[Any] = []
+        for attempt in range(1, APPEND_ATTEMPTS + 1):
+            with self.writers.connection() as conn:
+                try:
+                    rows = conn.execute(self.append_statement, params).fetchall()
+                    break
+                except (psycopg.OperationalError, psycopg.InterfaceError):
+                    # A statement that failed on a live connection (a timeout, a
+                    # refused write) stored nothing: its error is the answer.
+                    if not conn.broken or attempt == APPEND_ATTEMPTS:
+                        raise
+        by_write = {int(r["write_no"]): outcome_of(r) for r in rows}
+        return [by_write[n] for n in range(1, len(writes) + 1)]
+
+    @cached_property
+    def writers(self) -> ConnectionPool[Connection[DictRow]]:
+        """Connections of the append only: autocommit, each statement bounded."""
+        pool = self.datastore.pool
+        kwargs = {
+            **pool.kwargs,
+            "options": f"-c statement_timeout={STATEMENT_MS}",
+            "connect_timeout": CONNECT_SECONDS,
+        }
+        writers: ConnectionPool[Connection[DictRow]] = ConnectionPool(
+            pool.conninfo,
+            kwargs=kwargs,
+            min_size=1,
+            max_size=4,
+            open=False,
+            configure=_autocommit,
+            timeout=pool.timeout,
+            name="jaga-append",
+        )
+        writers.open(wait=False)
+        return writers
+
+    def close(self) -> None:
+        if "writers" in vars(self):
+            self.writers.close()
+
+
+def _autocommit(conn: Connection[Any]) -> None:
+    conn.autocommit = True
 
 
 def _text(statement: Composable | str) -> str:

@@ -1,14 +1,17 @@
-"""The library's SQLite recorder, extended with Jaga's log tables and triggers."""
+"""The library's SQLite recorder, extended with Jaga's log tables, triggers and the
+append that stores events with their positions, leaves and tree."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.persistence import ProgrammingError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from application.writes import Appended, PreparedWrite
 from infrastructure.store import log
+from infrastructure.store.append import SQLiteAppend
 
 DIALECT = log.Dialect(ph="?", blob="BLOB", notification_column="rowid")
 
@@ -31,14 +34,32 @@ class JagaSQLiteRecorder(log.LogQueries, SQLiteApplicationRecorder):
         statements += [_refuse(t, a) for t in tables for a in ("UPDATE", "DELETE")]
         return statements
 
-    def _insert_events(
-        self,
-        c: SQLiteCursor,
-        stored_events: Sequence[StoredEvent],
-        **kwargs: Any,
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA table_info(jaga_idempotency)")
+            if "first_position" not in {r["name"] for r in c.fetchall()}:
+                c.execute("ALTER TABLE jaga_idempotency ADD COLUMN first_position")
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        writes = kwargs.get("jaga_writes")
-        if writes and ids is not None:
-            log.append(c, DIALECT, ids, writes)
-        return ids
+        raise ProgrammingError("events enter the log through append() only")
+
+    def append(self, writes: Sequence[PreparedWrite]) -> list[Appended]:
+        if not writes:
+            return []
+        with self.datastore.get_connection(commit=True) as conn:
+            cursor = conn.cursor()
+            # IMMEDIATE: the write lock first, so no other process can write
+            # between the checks and the inserts.
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                outcome = SQLiteAppend(cursor, DIALECT, self.events_table_name).run(
+                    writes, self.insert_events_statement
+                )
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            return outcome

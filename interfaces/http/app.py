@@ -70,7 +70,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         jaga = open_app(settings)
-        jaga.use_committer(GroupCommitter(jaga.recorder))
+        jaga.use_committer(GroupCommitter(jaga.store))
         state: Any = api.state
         state.jaga = jaga
         state.keys = KeyStore(jaga.recorder)

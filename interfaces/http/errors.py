@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from application.errors import WriteNotStored
 from domain.errors import Conflict, DomainError, InvalidValue, NotFound
 from interfaces.i18n.errors import translate
 
@@ -155,6 +156,8 @@ def outcome(error: Exception) -> tuple[int, dict[str, Any]]:
         return error.status, body(error.code, error.message, error.details)
     if isinstance(error, ValidationError):
         return 422, validation_body(list(error.errors()))
+    if isinstance(error, WriteNotStored):
+        return 503, not_stored_body(error)
     if isinstance(error, UNAVAILABLE):
         return 503, body("unavailable", "the store is unreachable; try again shortly")
     log.error("unexpected_batch_error", error=repr(error))
@@ -169,6 +172,10 @@ def unavailable_answer() -> JSONResponse:
         None,
         {"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
+
+
+def not_stored_body(error: WriteNotStored) -> dict[str, Any]:
+    return body("unavailable", str(error), {"reason": error.reason})
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -211,6 +218,15 @@ def install(app: FastAPI) -> None:
         code = HTTP_CODES.get(error.status_code, "error")
         message = error.detail if isinstance(error.detail, str) else code
         return answer(error.status_code, code, message, None, headers)
+
+    @app.exception_handler(WriteNotStored)
+    async def not_stored(request: Request, error: WriteNotStored) -> JSONResponse:
+        log.warning("write_not_stored", reason=error.reason, path=request.url.path)
+        return JSONResponse(
+            not_stored_body(error),
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     for kind in UNAVAILABLE:
 

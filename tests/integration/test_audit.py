@@ -186,16 +186,28 @@ def test_every_inclusion_and_consistency_proof_checks_with_independent_code(
             )
 
 
-def test_leaf_bytes_are_the_canonical_record_with_its_position(
+def test_leaf_holds_the_record_without_position_and_commits_to_protected_values(
     audit: AuditService,
     jaga: Jaga,
 ) -> None:
     import json
 
+    from application.leaves import commitment
+
     leaf = audit.leaf(3)
-    record = json.loads(b64(leaf["leaf"]))
-    assert record == jaga.records(after=2, limit=1)[0]
-    assert record["position"] == 3 and record["actor"]["role"] == "ops"
+    held = json.loads(b64(leaf["leaf"]))
+    record = jaga.records(after=2, limit=1)[0]
+    assert record["type"] == "PersonnelRegistered" and record["position"] == 3
+    # The leaf's index commits to the position; the leaf itself does not hold it.
+    assert "position" not in held and held["actor"]["role"] == "ops"
+    assert held["meta"] == {"leaf": 2}
+    # Protected values are not in the leaf, only commitments that their salts open.
+    salts = record["meta"]["salts"]
+    assert {"id_number", "personnel_id", "unit_id"} <= set(salts)
+    for field, salt in salts.items():
+        assert field not in held["data"]
+        assert held["commitments"][field] == commitment(salt, record["data"][field])
+    assert held["data"]["name"] == record["data"]["name"]
 
 
 def test_bad_positions_and_ranges_are_refused_with_named_errors(
@@ -405,10 +417,10 @@ def test_rehashed_forgery_is_caught_by_the_signed_checkpoint(
     # The attacker recomputes every leaf and node so the stored tree agrees with
     # the altered events; only the signed checkpoints can still tell.
     records = jaga.records(limit=100)
-    from application.records import canonical_bytes
+    from application.leaves import leaf_bytes
     from infrastructure.audit.merkle import leaf_hash
 
-    leaves = [leaf_hash(canonical_bytes(r)) for r in records]
+    leaves = [leaf_hash(leaf_bytes(r)) for r in records]
     store = MemoryNodeStore()
     store.append(leaves)
     with attacker(jaga) as run:

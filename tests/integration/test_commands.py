@@ -278,7 +278,7 @@ def test_racing_retries_with_one_idempotency_key_write_once(
     from application.commit import GroupCommitter
 
     if grouped:
-        jaga.use_committer(GroupCommitter(jaga.recorder))
+        jaga.use_committer(GroupCommitter(jaga.store))
     jember(jaga, guards=1)
     before = jaga.log.max_position()
     barrier = threading.Barrier(8)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from eventsourcing.persistence import RecordConflictError
-
 from application.app import Jaga
-from application.commit import GroupCommitter, commit_together
+from application.commit import GroupCommitter
 from domain.checkin import CheckIn
 from tests.integration.scenario import FIELD, T0, ctx, jember
 
@@ -22,7 +20,7 @@ def prepared_check_in(jaga: Jaga, personnel_id: str) -> Any:
 
 def test_concurrent_commands_are_all_kept_in_fewer_transactions(jaga: Jaga) -> None:
     jember(jaga, guards=40)
-    committer = GroupCommitter(jaga.recorder)
+    committer = GroupCommitter(jaga.store)
     jaga.use_committer(committer)
     answers: list[dict[str, Any]] = []
     lock = threading.Lock()
@@ -72,9 +70,9 @@ def test_failing_write_is_isolated_from_its_batch_mates(jaga: Jaga) -> None:
     )
     clash = jaga.prepare(ctx(), "kpu-kab-jember", [twin], None)
     before = jaga.log.max_position()
-    outcome = commit_together(jaga.recorder, [good_1, clash, good_2])
-    assert outcome[0] is None and outcome[2] is None
-    assert isinstance(outcome[1], RecordConflictError)
+    outcome = jaga.store.append([good_1, clash, good_2])
+    assert outcome[0].status == "stored" and outcome[2].status == "stored"
+    assert outcome[1].status == "conflict"
     assert jaga.log.max_position() == before + 2
     assert site.version == 1
 
@@ -87,9 +85,9 @@ def test_two_writes_on_one_version_in_a_batch_let_the_first_win(jaga: Jaga) -> N
     b.change_alert_level("awas", "massa berkumpul", T0)
     wa = jaga.prepare(ctx(), "kpu-kab-jember", [a], None)
     wb = jaga.prepare(ctx(), "kpu-kab-jember", [b], None)
-    outcome = commit_together(jaga.recorder, [wa, wb])
-    assert outcome[0] is None
-    assert isinstance(outcome[1], RecordConflictError)
+    outcome = jaga.store.append([wa, wb])
+    assert outcome[0].status == "stored"
+    assert outcome[1].status == "conflict"
     assert jaga.site("kpu-kab-jember").alert_level == "siaga"
 
 
@@ -102,7 +100,7 @@ def test_group_commit_gives_the_same_log_as_one_by_one(
     def run(url: str, grouped: bool) -> list[tuple[Any, ...]]:
         app = Jaga(env=library_env(url), calendar=ElectionCalendar.load())
         if grouped:
-            app.use_committer(GroupCommitter(app.recorder))
+            app.use_committer(GroupCommitter(app.store))
         try:
             jember(app, guards=5)
             for i in range(1, 6):
