@@ -107,7 +107,8 @@ def test_writes_saved_together_fail_together_and_leave_no_trace(
     jember(jaga, guards=3)
     before = counts(jaga)
     commands = [
-        lambda app, who=who: check_in(app, who) for who in ("jbr-01", "jbr-02", "jbr-03")
+        lambda app, who=who: check_in(app, who)
+        for who in ("jbr-01", "jbr-02", "jbr-03")
     ]
     with failing_insert(jaga, "jaga_merkle"):
         outcome = run_batch(jaga, commands)
