@@ -8,6 +8,8 @@ from domain.errors import InvalidValue
 from domain.values import slug
 
 ROLES = ("field", "ops", "auditor", "bawaslu", "admin")
+# Jaga itself (set-up, tools, what the server records on its own): no key has it.
+SYSTEM_ROLE = "system"
 
 # A region: (province slug, regency slug or None for the whole province).
 Region = tuple[str, str | None]
@@ -47,7 +49,7 @@ RIGHTS: dict[str, frozenset[str]] = {
 
 def may(role: str, right: str) -> bool:
     """Whether a role holds a right; an unknown right is held by nobody."""
-    return role in RIGHTS.get(right, frozenset())
+    return role == SYSTEM_ROLE or role in RIGHTS.get(right, frozenset())
 
 
 def parse_scope(values: Iterable[str]) -> list[Region]:

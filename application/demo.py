@@ -7,11 +7,27 @@ numbers. Every step carries an idempotency key, so loading twice writes once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from application.app import Jaga
+from application.commands.duty import (
+    CheckIn,
+    CheckOut,
+    HandOver,
+    RecordSeals,
+    StartShift,
+)
+from application.commands.neutrality import RecordPledge
+from application.commands.patrols import EndPatrol, PlanPatrol, RecordVisit, StartPatrol
+from application.commands.reference import (
+    ChangeAlertLevel,
+    IssueAssignment,
+    RegisterPersonnel,
+    RegisterSite,
+    RegisterUnit,
+)
+from application.commands.registry import Command
 from application.writes import Actor, Context
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -224,16 +240,14 @@ class Loader:
         self.app = app
         self.steps = 0
 
-    def __call__(
-        self, command: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any
-    ) -> dict[str, Any]:
+    def __call__(self, command: Command) -> dict[str, Any]:
         self.steps += 1
         ctx = Context(
             actor=DEMO_ACTOR,
             idempotency_key=f"demo-{self.steps:03d}",
             correlation_id="demo",
         )
-        return command(ctx, *args, **kwargs)
+        return self.app.run(ctx, command)
 
 
 def guards(
@@ -258,24 +272,26 @@ def load_demo(app: Jaga) -> int:
     a = app
     for unit_id, name, kind, province, regency in UNITS:
         run(
-            a.register_unit,
-            unit_id=unit_id,
-            name=name,
-            kind=kind,
-            province=province,
-            regency=regency,
-            occurred_at=at(2023, 11, 1, 8),
+            RegisterUnit(
+                unit_id=unit_id,
+                name=name,
+                kind=kind,
+                province=province,
+                regency=regency,
+                occurred_at=at(2023, 11, 1, 8),
+            )
         )
     for pid, name, unit, rank, position in LEADERS:
         run(
-            a.register_personnel,
-            personnel_id=pid,
-            id_number=f"DEMO-{pid.upper()}",
-            name=name,
-            unit_id=unit,
-            rank=rank,
-            position=position,
-            occurred_at=at(2023, 11, 1, 8),
+            RegisterPersonnel(
+                personnel_id=pid,
+                id_number=f"DEMO-{pid.upper()}",
+                name=name,
+                unit_id=unit,
+                rank=rank,
+                position=position,
+                occurred_at=at(2023, 11, 1, 8),
+            )
         )
     members = (
         guards("polres-probolinggo-kota", "pbl", 4)
@@ -287,9 +303,9 @@ def load_demo(app: Jaga) -> int:
         + guards("polres-oku", "oku", 40)
     )
     for person in members:
-        run(a.register_personnel, **person, occurred_at=at(2023, 11, 1, 8))
+        run(RegisterPersonnel(**person, occurred_at=at(2023, 11, 1, 8)))
     for site in SITES:
-        run(a.register_site, **site, occurred_at=at(2023, 11, 1, 9))
+        run(RegisterSite(**site, occurred_at=at(2023, 11, 1, 9)))
 
     _probolinggo(run, a)
     _tuban(run, a)
@@ -302,20 +318,22 @@ def load_demo(app: Jaga) -> int:
 def _probolinggo(run: Loader, a: Jaga) -> None:
     day = (2023, 11, 16)
     shift = run(
-        a.start_shift,
-        "kpu-kota-probolinggo",
-        unit_id="polres-probolinggo-kota",
-        commander_id="pbl-01",
-        roster=["pbl-01", "pbl-02"],
-        occurred_at=at(*day, 7),
+        StartShift(
+            site_id="kpu-kota-probolinggo",
+            unit_id="polres-probolinggo-kota",
+            commander_id="pbl-01",
+            roster=["pbl-01", "pbl-02"],
+            occurred_at=at(*day, 7),
+        )
     )
     run(
-        a.start_shift,
-        "bawaslu-kota-probolinggo",
-        unit_id="polres-probolinggo-kota",
-        commander_id="pbl-03",
-        roster=["pbl-03", "pbl-04"],
-        occurred_at=at(*day, 7),
+        StartShift(
+            site_id="bawaslu-kota-probolinggo",
+            unit_id="polres-probolinggo-kota",
+            commander_id="pbl-03",
+            roster=["pbl-03", "pbl-04"],
+            occurred_at=at(*day, 7),
+        )
     )
     for pid, site in (
         ("pbl-01", "kpu-kota-probolinggo"),
@@ -323,23 +341,28 @@ def _probolinggo(run: Loader, a: Jaga) -> None:
         ("pbl-03", "bawaslu-kota-probolinggo"),
         ("pbl-04", "bawaslu-kota-probolinggo"),
     ):
-        run(a.check_in, site, personnel_id=pid, method="qr", occurred_at=at(*day, 7, 5))
+        run(
+            CheckIn(
+                site_id=site, personnel_id=pid, method="qr", occurred_at=at(*day, 7, 5)
+            )
+        )
     patrol = run(
-        a.plan_patrol,
-        kind="joint",
-        leader_id="heri-budiasto",
-        unit_ids=["kodim-0820-probolinggo", "polres-probolinggo-kota"],
-        route=[
-            "kpu-kota-probolinggo",
-            "gudang-kpu-kota-probolinggo",
-            "bawaslu-kota-probolinggo",
-        ],
-        name="Patroli gabungan kantor penyelenggara Pemilu",
-        planned_start=at(*day, 9),
-        occurred_at=at(*day, 8),
+        PlanPatrol(
+            kind="joint",
+            leader_id="heri-budiasto",
+            unit_ids=["kodim-0820-probolinggo", "polres-probolinggo-kota"],
+            route=[
+                "kpu-kota-probolinggo",
+                "gudang-kpu-kota-probolinggo",
+                "bawaslu-kota-probolinggo",
+            ],
+            name="Patroli gabungan kantor penyelenggara Pemilu",
+            planned_start=at(*day, 9),
+            occurred_at=at(*day, 8),
+        )
     )
     pid = patrol["id"]
-    run(a.start_patrol, pid, occurred_at=at(*day, 9))
+    run(StartPatrol(patrol_id=pid, occurred_at=at(*day, 9)))
     notes = (
         "Mengecek personel pengamanan yang sedang melaksanakan penjagaan; "
         "penyelenggara diminta tidak segan menyampaikan informasi kepada petugas "
@@ -354,130 +377,145 @@ def _probolinggo(run: Loader, a: Jaga) -> None:
     ):
         arrived = at(*day, 9, 15) + timedelta(minutes=40 * i)
         run(
-            a.record_visit,
-            pid,
-            site,
-            arrived_at=arrived,
-            departed_at=arrived + timedelta(minutes=25),
-            condition="aman",
-            people_met=["Anggota KPU dan Bawaslu Kota Probolinggo"],
-            notes=notes,
+            RecordVisit(
+                patrol_id=pid,
+                site_id=site,
+                arrived_at=arrived,
+                departed_at=arrived + timedelta(minutes=25),
+                condition="aman",
+                people_met=["Anggota KPU dan Bawaslu Kota Probolinggo"],
+                notes=notes,
+            )
         )
     run(
-        a.end_patrol,
-        pid,
-        occurred_at=at(*day, 11, 30),
-        summary="Patroli gabungan Kodim 0820 dan Polres Probolinggo Kota bersama KPU "
-        "dan Bawaslu: situasi aman dan terkendali.",
+        EndPatrol(
+            patrol_id=pid,
+            occurred_at=at(*day, 11, 30),
+            summary="Patroli gabungan Kodim 0820 dan Polres Probolinggo Kota "
+            "bersama KPU "
+            "dan Bawaslu: situasi aman dan terkendali.",
+        )
     )
     run(
-        a.hand_over,
-        "kpu-kota-probolinggo",
-        shift["id"],
-        incoming_commander_id="pbl-02",
-        incoming_roster=["pbl-02"],
-        observations="Situasi aman, tidak ada kejadian.",
-        seals_intact=None,
-        occurred_at=at(*day, 19),
+        HandOver(
+            site_id="kpu-kota-probolinggo",
+            shift_id=shift["id"],
+            incoming_commander_id="pbl-02",
+            incoming_roster=["pbl-02"],
+            observations="Situasi aman, tidak ada kejadian.",
+            seals_intact=None,
+            occurred_at=at(*day, 19),
+        )
     )
 
 
 def _tuban(run: Loader, a: Jaga) -> None:
     day = (2023, 11, 29)
     run(
-        a.record_pledge,
-        unit_id="polres-tuban",
-        election="pemilu-2024",
-        document_ref="MoU netralitas Panglima TNI, Kapolri, Ketua KPU dan Bawaslu",
-        occurred_at=at(*day, 8),
+        RecordPledge(
+            unit_id="polres-tuban",
+            election="pemilu-2024",
+            document_ref="MoU netralitas Panglima TNI, Kapolri, Ketua KPU dan Bawaslu",
+            occurred_at=at(*day, 8),
+        )
     )
     for site, cmd in (("kpu-kab-tuban", "tbn-01"), ("bawaslu-kab-tuban", "tbn-03")):
         run(
-            a.start_shift,
-            site,
-            unit_id="polres-tuban",
-            commander_id=cmd,
-            roster=[cmd, f"tbn-0{int(cmd[-1]) + 1}"],
-            occurred_at=at(*day, 7),
+            StartShift(
+                site_id=site,
+                unit_id="polres-tuban",
+                commander_id=cmd,
+                roster=[cmd, f"tbn-0{int(cmd[-1]) + 1}"],
+                occurred_at=at(*day, 7),
+            )
         )
     patrol = run(
-        a.plan_patrol,
-        kind="dialogic",
-        leader_id="chakim-amrullah",
-        unit_ids=["polres-tuban"],
-        route=["kpu-kab-tuban", "bawaslu-kab-tuban", "gudang-kpu-kab-tuban"],
-        name="Patroli dialogis Satsamapta awal tahapan kampanye",
-        occurred_at=at(*day, 8, 30),
+        PlanPatrol(
+            kind="dialogic",
+            leader_id="chakim-amrullah",
+            unit_ids=["polres-tuban"],
+            route=["kpu-kab-tuban", "bawaslu-kab-tuban", "gudang-kpu-kab-tuban"],
+            name="Patroli dialogis Satsamapta awal tahapan kampanye",
+            occurred_at=at(*day, 8, 30),
+        )
     )
     pid = patrol["id"]
-    run(a.start_patrol, pid, occurred_at=at(*day, 9))
+    run(StartPatrol(patrol_id=pid, occurred_at=at(*day, 9)))
     run(
-        a.record_visit,
-        pid,
-        "kpu-kab-tuban",
-        arrived_at=at(*day, 9, 15),
-        departed_at=at(*day, 9, 45),
-        condition="aman",
-        people_met=["Petugas jaga Kantor KPU Kabupaten Tuban"],
-        notes="Jika ada yang mencurigakan silahkan langsung dilaporkan, kami siap "
-        "untuk backup.",
+        RecordVisit(
+            patrol_id=pid,
+            site_id="kpu-kab-tuban",
+            arrived_at=at(*day, 9, 15),
+            departed_at=at(*day, 9, 45),
+            condition="aman",
+            people_met=["Petugas jaga Kantor KPU Kabupaten Tuban"],
+            notes="Jika ada yang mencurigakan silahkan langsung dilaporkan, kami siap "
+            "untuk backup.",
+        )
     )
     run(
-        a.record_visit,
-        pid,
-        "bawaslu-kab-tuban",
-        arrived_at=at(*day, 10),
-        departed_at=at(*day, 10, 30),
-        condition="aman",
-        people_met=[
-            "Mohammad Sudarsono, Koordinator Divisi Penanganan Pelanggaran "
-            "dan Data Informasi Bawaslu Kabupaten Tuban"
-        ],
-        notes="Memastikan situasi kantor Bawaslu aman; menegaskan TNI dan Polri tetap "
-        "menjaga netralitas dalam Pemilu 2024.",
+        RecordVisit(
+            patrol_id=pid,
+            site_id="bawaslu-kab-tuban",
+            arrived_at=at(*day, 10),
+            departed_at=at(*day, 10, 30),
+            condition="aman",
+            people_met=[
+                "Mohammad Sudarsono, Koordinator Divisi Penanganan Pelanggaran "
+                "dan Data Informasi Bawaslu Kabupaten Tuban"
+            ],
+            notes="Memastikan situasi kantor Bawaslu aman; menegaskan TNI dan "
+            "Polri tetap "
+            "menjaga netralitas dalam Pemilu 2024.",
+        )
     )
     run(
-        a.record_visit,
-        pid,
-        "gudang-kpu-kab-tuban",
-        arrived_at=at(*day, 10, 50),
-        departed_at=at(*day, 11, 10),
-        condition="aman",
-        people_met=["Petugas jaga gudang logistik"],
-        notes="Memastikan kesiapan pengamanan gudang logistik Pemilu 2024.",
+        RecordVisit(
+            patrol_id=pid,
+            site_id="gudang-kpu-kab-tuban",
+            arrived_at=at(*day, 10, 50),
+            departed_at=at(*day, 11, 10),
+            condition="aman",
+            people_met=["Petugas jaga gudang logistik"],
+            notes="Memastikan kesiapan pengamanan gudang logistik Pemilu 2024.",
+        )
     )
     run(
-        a.end_patrol,
-        pid,
-        occurred_at=at(*day, 11, 30),
-        summary="Patroli dialogis di KPU, Bawaslu dan gudang logistik Kabupaten Tuban: "
-        "aman dan lancar.",
+        EndPatrol(
+            patrol_id=pid,
+            occurred_at=at(*day, 11, 30),
+            summary="Patroli dialogis di KPU, Bawaslu dan gudang logistik "
+            "Kabupaten Tuban: "
+            "aman dan lancar.",
+        )
     )
 
 
 def _jember_guard(run: Loader, a: Jaga) -> None:
     run(
-        a.issue_assignment,
-        unit_id="polres-jember",
-        route=None,
-        site_id="kpu-kab-jember",
-        headcount=3,
-        starts_at=at(2024, 1, 3, 7),
-        ends_at=at(2024, 2, 20, 7),
-        checkin_interval_minutes=120,
-        reference="Pengamanan rutin 24 jam kantor KPU",
-        occurred_at=at(2024, 1, 3, 6),
+        IssueAssignment(
+            unit_id="polres-jember",
+            route=None,
+            site_id="kpu-kab-jember",
+            headcount=3,
+            starts_at=at(2024, 1, 3, 7),
+            ends_at=at(2024, 2, 20, 7),
+            checkin_interval_minutes=120,
+            reference="Pengamanan rutin 24 jam kantor KPU",
+            occurred_at=at(2024, 1, 3, 6),
+        )
     )
     run(
-        a.issue_assignment,
-        unit_id="polres-jember",
-        site_id="gudang-kpu-kab-jember",
-        headcount=3,
-        starts_at=at(2024, 1, 3, 7),
-        ends_at=at(2024, 2, 20, 7),
-        checkin_interval_minutes=120,
-        reference="Pengamanan rutin 24 jam gudang logistik KPU",
-        occurred_at=at(2024, 1, 3, 6),
+        IssueAssignment(
+            unit_id="polres-jember",
+            site_id="gudang-kpu-kab-jember",
+            headcount=3,
+            starts_at=at(2024, 1, 3, 7),
+            ends_at=at(2024, 2, 20, 7),
+            checkin_interval_minutes=120,
+            reference="Pengamanan rutin 24 jam gudang logistik KPU",
+            occurred_at=at(2024, 1, 3, 6),
+        )
     )
     day = (2024, 1, 3)
     teams = {
@@ -494,32 +532,37 @@ def _jember_guard(run: Loader, a: Jaga) -> None:
         )
         if site.startswith("gudang"):
             run(
-                a.record_seals,
-                site,
-                seal_numbers=["KPU-JBR-0001", "KPU-JBR-0002"],
-                status="intact",
-                notes="Segel pintu gudang diperiksa saat apel pagi.",
-                occurred_at=at(*day, 7, 20),
+                RecordSeals(
+                    site_id=site,
+                    seal_numbers=["KPU-JBR-0001", "KPU-JBR-0002"],
+                    status="intact",
+                    notes="Segel pintu gudang diperiksa saat apel pagi.",
+                    occurred_at=at(*day, 7, 20),
+                )
             )
         run(
-            a.hand_over,
-            site,
-            shift["id"],
-            incoming_commander_id=night[site][0],
-            incoming_roster=night[site],
-            observations="Situasi aman dan kondusif.",
-            seals_intact=True if site.startswith("gudang") else None,
-            occurred_at=at(*day, 19),
+            HandOver(
+                site_id=site,
+                shift_id=shift["id"],
+                incoming_commander_id=night[site][0],
+                incoming_roster=night[site],
+                observations="Situasi aman dan kondusif.",
+                seals_intact=True if site.startswith("gudang") else None,
+                occurred_at=at(*day, 19),
+            )
         )
         for member in team:
-            run(a.check_out, site, personnel_id=member, occurred_at=at(*day, 19, 5))
+            run(
+                CheckOut(site_id=site, personnel_id=member, occurred_at=at(*day, 19, 5))
+            )
         for member in night[site]:
             run(
-                a.check_in,
-                site,
-                personnel_id=member,
-                method="qr",
-                occurred_at=at(*day, 19, 5),
+                CheckIn(
+                    site_id=site,
+                    personnel_id=member,
+                    method="qr",
+                    occurred_at=at(*day, 19, 5),
+                )
             )
 
 
@@ -535,16 +578,19 @@ def _team_on_duty(
 ) -> dict[str, Any]:
     """A shift started by the team's first member, then each member's check-in."""
     shift = run(
-        a.start_shift,
-        site,
-        unit_id=unit,
-        commander_id=team[0],
-        roster=team,
-        occurred_at=start,
+        StartShift(
+            site_id=site,
+            unit_id=unit,
+            commander_id=team[0],
+            roster=team,
+            occurred_at=start,
+        )
     )
     for member in team:
         run(
-            a.check_in, site, personnel_id=member, method=method, occurred_at=checked_in
+            CheckIn(
+                site_id=site, personnel_id=member, method=method, occurred_at=checked_in
+            )
         )
     return shift
 
@@ -552,26 +598,27 @@ def _team_on_duty(
 def _jember_joint_patrol(run: Loader, a: Jaga) -> None:
     day = (2024, 10, 23)
     patrol = run(
-        a.plan_patrol,
-        kind="joint",
-        leader_id="istono",
-        unit_ids=[
-            "polres-jember",
-            "kodim-0824-jember",
-            "satpol-pp-jember",
-            "dishub-jember",
-        ],
-        route=[
-            "gudang-kpu-kab-jember",
-            "kpu-kab-jember",
-            "bawaslu-kab-jember",
-            "alun-alun-jember",
-        ],
-        name="KRYD patroli gabungan masa kampanye Pilkada 2024",
-        occurred_at=at(*day, 19),
+        PlanPatrol(
+            kind="joint",
+            leader_id="istono",
+            unit_ids=[
+                "polres-jember",
+                "kodim-0824-jember",
+                "satpol-pp-jember",
+                "dishub-jember",
+            ],
+            route=[
+                "gudang-kpu-kab-jember",
+                "kpu-kab-jember",
+                "bawaslu-kab-jember",
+                "alun-alun-jember",
+            ],
+            name="KRYD patroli gabungan masa kampanye Pilkada 2024",
+            occurred_at=at(*day, 19),
+        )
     )
     pid = patrol["id"]
-    run(a.start_patrol, pid, occurred_at=at(*day, 20))
+    run(StartPatrol(patrol_id=pid, occurred_at=at(*day, 20)))
     stops = [
         ("gudang-kpu-kab-jember", "Gudang KPU"),
         ("kpu-kab-jember", "Kantor KPU"),
@@ -581,22 +628,26 @@ def _jember_joint_patrol(run: Loader, a: Jaga) -> None:
     for i, (site, label) in enumerate(stops):
         arrived = at(*day, 20, 10) + timedelta(minutes=30 * i)
         run(
-            a.record_visit,
-            pid,
-            site,
-            arrived_at=arrived,
-            departed_at=arrived + timedelta(minutes=20),
-            condition="aman",
-            people_met=[],
-            notes=f"{label}: antisipasi aksi provokatif, terorisme hingga kerusuhan; "
-            "masyarakat diajak melaporkan aktivitas mencurigakan.",
+            RecordVisit(
+                patrol_id=pid,
+                site_id=site,
+                arrived_at=arrived,
+                departed_at=arrived + timedelta(minutes=20),
+                condition="aman",
+                people_met=[],
+                notes=f"{label}: antisipasi aksi provokatif, terorisme hingga "
+                f"kerusuhan; "
+                "masyarakat diajak melaporkan aktivitas mencurigakan.",
+            )
         )
     run(
-        a.end_patrol,
-        pid,
-        occurred_at=at(*day, 22, 30),
-        summary="Patroli gabungan TNI, Polri, Satpol PP dan Dishub: situasi kamtibmas "
-        "Jember aman dan kondusif.",
+        EndPatrol(
+            patrol_id=pid,
+            occurred_at=at(*day, 22, 30),
+            summary="Patroli gabungan TNI, Polri, Satpol PP dan Dishub: situasi "
+            "kamtibmas "
+            "Jember aman dan kondusif.",
+        )
     )
 
 
@@ -610,18 +661,20 @@ def _oku(run: Loader, a: Jaga) -> None:
             run, a, site, "polres-oku", day_team, at(*day, 7), at(*day, 7, 5), method
         )
         run(
-            a.hand_over,
-            site,
-            shift["id"],
-            incoming_commander_id=night_team[0],
-            incoming_roster=night_team,
-            observations="Aman, sejuk dan damai.",
-            occurred_at=at(*day, 19),
+            HandOver(
+                site_id=site,
+                shift_id=shift["id"],
+                incoming_commander_id=night_team[0],
+                incoming_roster=night_team,
+                observations="Aman, sejuk dan damai.",
+                occurred_at=at(*day, 19),
+            )
         )
     run(
-        a.change_alert_level,
-        "kpu-kab-oku",
-        level="siaga",
-        reason="Masa tenang Pilkada 2024 dimulai; penjagaan 24 jam ditingkatkan.",
-        occurred_at=at(2024, 11, 24, 0, 5),
+        ChangeAlertLevel(
+            site_id="kpu-kab-oku",
+            level="siaga",
+            reason="Masa tenang Pilkada 2024 dimulai; penjagaan 24 jam ditingkatkan.",
+            occurred_at=at(2024, 11, 24, 0, 5),
+        )
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict
+from domain.errors import Conflict, DomainError
 
 
 class IdempotencyKeyReused(Conflict):
@@ -21,3 +21,11 @@ class WriteNotStored(Exception):
         text = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
         self.reason = f"{type(cause).__name__}: {text}"[:300]
         super().__init__(f"the store could not save this write ({self.reason})")
+
+
+class NotAllowed(DomainError):
+    """The key's role or regions do not allow this command."""
+
+    @property
+    def code(self) -> str:
+        return "forbidden"

@@ -3,16 +3,12 @@ with it, and the answer the caller gets."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-
-from application.records import plain
 
 
 @dataclass(frozen=True)
@@ -27,24 +23,22 @@ class Actor:
         return {"id": self.id, "name": self.name, "role": self.role}
 
 
-SYSTEM = Actor(id="system", name="Jaga", role="system")
+SYSTEM = Actor(id="system", name="Jaga", role="system")  # access.SYSTEM_ROLE
+
+
+# A key's regions as (province, regency or None); None means everywhere.
+Scope = Sequence[tuple[str, str | None]] | None
 
 
 @dataclass(frozen=True)
 class Context:
-    """Who runs a command and how it can be recognised when it is retried."""
+    """Who runs a command, where they may act, and how a retry is recognised."""
 
     actor: Actor
     correlation_id: str | None = None
     idempotency_key: str | None = None
     client_id: str | None = None
-    # The interface may fingerprint the request itself (method, path, body).
-    fingerprint: str | None = None
-
-
-def fingerprint(command: str, args: dict[str, Any]) -> str:
-    body = json.dumps([command, plain(args)], sort_keys=True, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+    scope: Scope = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +63,8 @@ class PreparedWrite:
     Everything is computed before the store's write lock is taken: the stored
     events, their ids and leaf hashes, and the versions the decision was made on.
     The store assigns positions; a write whose expectations no longer hold is not
-    stored (another writer changed what it was decided on).
+    stored (another writer changed what it was decided on, or an earlier write it
+    built on was not stored).
     """
 
     answer_id: str
@@ -80,6 +75,9 @@ class PreparedWrite:
     leaf_hashes: tuple[bytes, ...]
     expects: tuple[Expectation, ...]
     idempotency: Idempotency | None = None
+    # Events of earlier writes, not stored when this was decided, that it built
+    # on: if one is not stored, neither is this write.
+    needs: tuple[str, ...] = ()
 
     def answer(self, first_position: int) -> dict[str, Any]:
         return answer_with_positions(self.answer_template(), first_position)
@@ -105,6 +103,10 @@ def answer_with_positions(template: dict[str, Any], first: int) -> dict[str, Any
     """The answer of a write whose events start at `first` (they are consecutive)."""
     events = [{**e, "position": first + i} for i, e in enumerate(template["events"])]
     return {"id": template["id"], **events[-1], "events": events}
+
+
+class EarlierAnswer(dict[str, Any]):
+    """The answer given before to the same idempotency key: nothing was written."""
 
 
 Status = Literal["stored", "stored_before", "conflict", "key_taken"]

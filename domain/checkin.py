@@ -7,12 +7,9 @@ never contend for one version.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
-
-from domain import values as v
 
 METHODS = ("qr", "nfc", "gps", "manual")
 
@@ -23,18 +20,26 @@ class CheckIn(Aggregate):
         return uuid4()
 
     @classmethod
-    def record(cls, site_id: str, occurred_at: datetime, **raw: Any) -> CheckIn:
+    def record(
+        cls,
+        site_id: str,
+        personnel_id: str,
+        method: str,
+        occurred_at: datetime,
+        lat: float | None = None,
+        lon: float | None = None,
+        device_time: datetime | None = None,
+        device_synced_at: datetime | None = None,
+    ) -> CheckIn:
         return cls(
             site_id=site_id,
-            personnel_id=v.slug(raw.get("personnel_id"), "personnel_id"),
-            method=v.choice(raw.get("method"), "method", METHODS),
-            lat=v.coordinate(raw.get("lat"), "lat", limit=90),
-            lon=v.coordinate(raw.get("lon"), "lon", limit=180),
-            device_time=v.optional_aware(raw.get("device_time"), "device_time"),
-            device_synced_at=v.optional_aware(
-                raw.get("device_synced_at"), "device_synced_at"
-            ),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            personnel_id=personnel_id,
+            method=method,
+            lat=lat,
+            lon=lon,
+            device_time=device_time,
+            device_synced_at=device_synced_at,
+            occurred_at=occurred_at,
         )
 
     @event("CheckedIn")
@@ -59,14 +64,8 @@ class CheckOut(Aggregate):
         return uuid4()
 
     @classmethod
-    def record(
-        cls, site_id: str, personnel_id: object, occurred_at: datetime
-    ) -> CheckOut:
-        return cls(
-            site_id=site_id,
-            personnel_id=v.slug(personnel_id, "personnel_id"),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
-        )
+    def record(cls, site_id: str, personnel_id: str, occurred_at: datetime) -> CheckOut:
+        return cls(site_id=site_id, personnel_id=personnel_id, occurred_at=occurred_at)
 
     @event("CheckedOut")
     def __init__(self, site_id: str, personnel_id: str, occurred_at: datetime) -> None:

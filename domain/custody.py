@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
-
-from domain import values as v
-from domain.errors import InvalidValue
 
 SEAL_STATUSES = ("intact", "broken")
 DIRECTIONS = ("in", "out")
@@ -21,16 +18,20 @@ class SealCheck(Aggregate):
         return uuid4()
 
     @classmethod
-    def record(cls, site_id: str, occurred_at: datetime, **raw: Any) -> SealCheck:
-        seals = v.texts(raw.get("seal_numbers"), "seal_numbers", limit=100)
-        if not seals:
-            raise InvalidValue("seal_numbers", "must name at least one seal")
+    def record(
+        cls,
+        site_id: str,
+        seal_numbers: Sequence[str],
+        status: str,
+        occurred_at: datetime,
+        notes: str | None = None,
+    ) -> SealCheck:
         return cls(
             site_id=site_id,
-            seal_numbers=seals,
-            status=v.choice(raw.get("status"), "status", SEAL_STATUSES),
-            notes=v.text(raw.get("notes"), "notes", required=False),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            seal_numbers=list(seal_numbers),
+            status=status,
+            notes=notes or "",
+            occurred_at=occurred_at,
         )
 
     @event("SealRecorded")
@@ -52,19 +53,25 @@ class LogisticsMovement(Aggregate):
 
     @classmethod
     def record(
-        cls, site_id: str, occurred_at: datetime, **raw: Any
+        cls,
+        site_id: str,
+        direction: str,
+        items: str,
+        from_location: str,
+        to_location: str,
+        occurred_at: datetime,
+        escort_ids: Sequence[str] | None = None,
+        seal_numbers: Sequence[str] | None = None,
     ) -> LogisticsMovement:
         return cls(
             site_id=site_id,
-            direction=v.choice(raw.get("direction"), "direction", DIRECTIONS),
-            items=v.text(raw.get("items"), "items", limit=2000),
-            from_location=v.text(raw.get("from_location"), "from_location", limit=300),
-            to_location=v.text(raw.get("to_location"), "to_location", limit=300),
-            escort_ids=v.slugs(
-                raw.get("escort_ids") or [], "escort_ids", allow_empty=True
-            ),
-            seal_numbers=v.texts(raw.get("seal_numbers"), "seal_numbers", limit=100),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            direction=direction,
+            items=items,
+            from_location=from_location,
+            to_location=to_location,
+            escort_ids=list(escort_ids or []),
+            seal_numbers=list(seal_numbers or []),
+            occurred_at=occurred_at,
         )
 
     @event("LogisticsMoved")

@@ -6,14 +6,14 @@ meet on one version: one wins, the other conflicts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import values as v
-from domain.errors import Conflict, InvalidValue
+from domain.errors import Conflict
 
 
 class TeamAlreadyOnDuty(Conflict):
@@ -36,9 +36,9 @@ class Team:
     roster: tuple[str, ...]
 
 
-def roster_of(value: object, field: str, commander_id: str) -> list[str]:
-    roster = v.slugs(value, field)
-    return roster if commander_id in roster else [commander_id, *roster]
+def roster_of(roster: Sequence[str], commander_id: str) -> list[str]:
+    """The team: the roster, with its commander in it."""
+    return list(roster) if commander_id in roster else [commander_id, *roster]
 
 
 class GuardDuty(Aggregate):
@@ -49,7 +49,7 @@ class GuardDuty(Aggregate):
         on_duty: Team | None
         past_shifts: set[str]
 
-    def _require_active(self) -> None:
+    def require_active(self) -> None:
         """Refuses duty at a site that is no longer guarded (Site defines it)."""
 
     def _require_on_duty(self, shift_id: str) -> Team:
@@ -72,23 +72,20 @@ class GuardDuty(Aggregate):
     def start_shift(
         self,
         shift_id: str,
-        unit_id: object,
-        commander_id: object,
-        roster: object,
+        unit_id: str,
+        commander_id: str,
+        roster: Sequence[str],
         occurred_at: datetime,
     ) -> None:
-        commander = v.slug(commander_id, "commander_id")
-        unit = v.slug(unit_id, "unit_id")
-        team = roster_of(roster, "roster", commander)
-        when = v.aware(occurred_at, "occurred_at")
-        self._require_active()
+        self.require_active()
         if self.on_duty is not None:
             raise TeamAlreadyOnDuty(
                 f"shift {self.on_duty.shift_id} is on duty at {self.site_id}",
                 on_duty=self.on_duty.shift_id,
                 site_id=self.site_id,
             )
-        self._started(self.site_id, shift_id, unit, commander, team, when)
+        team = roster_of(roster, commander_id)
+        self._started(self.site_id, shift_id, unit_id, commander_id, team, occurred_at)
 
     @event("ShiftStarted")
     def _started(
@@ -102,20 +99,18 @@ class GuardDuty(Aggregate):
     ) -> None:
         self.on_duty = Team(shift_id, unit_id, commander_id, tuple(roster))
 
-    def hand_over(self, shift_id: str, incoming_shift_id: str, **raw: Any) -> None:
-        incoming_commander = v.slug(
-            raw.get("incoming_commander_id"), "incoming_commander_id"
-        )
-        incoming_roster = roster_of(
-            raw.get("incoming_roster"), "incoming_roster", incoming_commander
-        )
-        incoming_unit = raw.get("incoming_unit_id")
-        seals_intact = raw.get("seals_intact")
-        if seals_intact is not None and not isinstance(seals_intact, bool):
-            raise InvalidValue("seals_intact", "must be true or false")
-        observations = v.text(raw.get("observations"), "observations", required=False)
-        when = v.aware(raw.get("occurred_at"), "occurred_at")
-        self._require_active()
+    def hand_over(
+        self,
+        shift_id: str,
+        incoming_shift_id: str,
+        incoming_commander_id: str,
+        incoming_roster: Sequence[str],
+        occurred_at: datetime,
+        incoming_unit_id: str | None = None,
+        observations: str | None = None,
+        seals_intact: bool | None = None,
+    ) -> None:
+        self.require_active()
         outgoing = self._require_on_duty(shift_id)
         self._handed_over(
             site_id=self.site_id,
@@ -124,16 +119,12 @@ class GuardDuty(Aggregate):
             outgoing_commander_id=outgoing.commander_id,
             outgoing_roster=list(outgoing.roster),
             incoming_shift_id=incoming_shift_id,
-            incoming_unit_id=(
-                outgoing.unit_id
-                if incoming_unit is None
-                else v.slug(incoming_unit, "incoming_unit_id")
-            ),
-            incoming_commander_id=incoming_commander,
-            incoming_roster=incoming_roster,
-            observations=observations,
+            incoming_unit_id=incoming_unit_id or outgoing.unit_id,
+            incoming_commander_id=incoming_commander_id,
+            incoming_roster=roster_of(incoming_roster, incoming_commander_id),
+            observations=observations or "",
             seals_intact=seals_intact,
-            occurred_at=when,
+            occurred_at=occurred_at,
         )
 
     @event("ShiftHandedOver")
@@ -160,11 +151,11 @@ class GuardDuty(Aggregate):
             tuple(incoming_roster),
         )
 
-    def end_shift(self, shift_id: str, notes: object, occurred_at: datetime) -> None:
-        text = v.text(notes, "notes", required=False)
-        when = v.aware(occurred_at, "occurred_at")
+    def end_shift(
+        self, shift_id: str, notes: str | None, occurred_at: datetime
+    ) -> None:
         self._require_on_duty(shift_id)
-        self._ended(self.site_id, shift_id, text, when)
+        self._ended(self.site_id, shift_id, notes or "", occurred_at)
 
     @event("ShiftEnded")
     def _ended(

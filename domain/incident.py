@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import values as v
 from domain.errors import Conflict, InvalidValue
 
 CATEGORIES = (
@@ -25,10 +24,6 @@ CATEGORIES = (
     "other",
 )
 OPEN_STATES = ("reported", "acknowledged")
-
-
-def severity(value: object, field: str = "severity") -> int:
-    return v.integer(value, field, low=1, high=4)
 
 
 class IncidentNotOpen(Conflict):
@@ -69,28 +64,30 @@ class Incident(Aggregate):
         return uuid4()
 
     @classmethod
-    def report(cls, occurred_at: datetime, **raw: Any) -> Incident:
-        site_id, location = raw.get("site_id"), raw.get("location")
+    def report(
+        cls,
+        category: str,
+        severity: int,
+        description: str,
+        occurred_at: datetime,
+        site_id: str | None = None,
+        location: str | None = None,
+        reporter: str | None = None,
+        involved_unit_ids: Sequence[str] | None = None,
+        involved_personnel_ids: Sequence[str] | None = None,
+    ) -> Incident:
         if site_id is None and not location:
             raise InvalidValue("site_id", "give a site_id or a location")
         return cls(
-            site_id=None if site_id is None else v.slug(site_id, "site_id"),
-            location=v.text(location, "location", required=False, limit=500),
-            category=v.choice(raw.get("category"), "category", CATEGORIES),
-            severity=severity(raw.get("severity")),
-            description=v.text(raw.get("description"), "description"),
-            reporter=v.text(raw.get("reporter"), "reporter", required=False, limit=200),
-            involved_unit_ids=v.slugs(
-                raw.get("involved_unit_ids") or [],
-                "involved_unit_ids",
-                allow_empty=True,
-            ),
-            involved_personnel_ids=v.slugs(
-                raw.get("involved_personnel_ids") or [],
-                "involved_personnel_ids",
-                allow_empty=True,
-            ),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            site_id=site_id,
+            location=location or "",
+            category=category,
+            severity=severity,
+            description=description,
+            reporter=reporter or "",
+            involved_unit_ids=list(involved_unit_ids or []),
+            involved_personnel_ids=list(involved_personnel_ids or []),
+            occurred_at=occurred_at,
         )
 
     @event("IncidentReported")
@@ -115,26 +112,21 @@ class Incident(Aggregate):
         if self.status not in OPEN_STATES:
             raise IncidentNotOpen(f"the incident is {self.status}", status=self.status)
 
-    def acknowledge(self, by: object, occurred_at: datetime) -> None:
-        who = v.text(by, "by", required=False, limit=200)
-        when = v.aware(occurred_at, "occurred_at")
+    def acknowledge(self, by: str | None, occurred_at: datetime) -> None:
         if self.status == "acknowledged":
             raise IncidentAlreadyAcknowledged("the incident was already acknowledged")
         self._require_open()
-        self._acknowledged(who, when)
+        self._acknowledged(by or "", occurred_at)
 
     @event("IncidentAcknowledged")
     def _acknowledged(self, by: str, occurred_at: datetime) -> None:
         self.status = "acknowledged"
 
     def request_backup(
-        self, units: object, notes: object, occurred_at: datetime
+        self, units: Sequence[str] | None, notes: str | None, occurred_at: datetime
     ) -> None:
-        unit_ids = v.slugs(units or [], "units", allow_empty=True)
-        text = v.text(notes, "notes", required=False)
-        when = v.aware(occurred_at, "occurred_at")
         self._require_open()
-        self._backup_requested(unit_ids, text, when)
+        self._backup_requested(list(units or []), notes or "", occurred_at)
 
     @event("BackupRequested")
     def _backup_requested(
@@ -142,78 +134,64 @@ class Incident(Aggregate):
     ) -> None:
         self.backup_requested = True
 
-    def record_backup_arrival(self, unit_id: object, occurred_at: datetime) -> None:
-        unit = None if unit_id is None else v.slug(unit_id, "unit_id")
-        when = v.aware(occurred_at, "occurred_at")
+    def record_backup_arrival(self, unit_id: str | None, occurred_at: datetime) -> None:
         self._require_open()
         if not self.backup_requested:
             raise BackupNotRequested("no backup was requested for this incident")
-        self._backup_arrived(unit, when)
+        self._backup_arrived(unit_id, occurred_at)
 
     @event("BackupArrived")
     def _backup_arrived(self, unit_id: str | None, occurred_at: datetime) -> None:
         pass
 
-    def escalate(
-        self, new_severity: object, reason: object, occurred_at: datetime
-    ) -> None:
-        level = severity(new_severity)
-        text = v.text(reason, "reason", limit=2000)
-        when = v.aware(occurred_at, "occurred_at")
+    def escalate(self, level: int, reason: str, occurred_at: datetime) -> None:
         self._require_open()
         if level <= self.severity:
             raise EscalationMustRaiseSeverity(
                 f"severity is {self.severity}; an escalation must raise it",
                 severity=self.severity,
             )
-        self._escalated(level, text, when)
+        self._escalated(level, reason, occurred_at)
 
     @event("IncidentEscalated")
     def _escalated(self, severity: int, reason: str, occurred_at: datetime) -> None:
         self.severity = severity
 
-    def add_note(self, text: object, occurred_at: datetime) -> None:
-        body = v.text(text, "text")
-        when = v.aware(occurred_at, "occurred_at")
+    def add_note(self, text: str, occurred_at: datetime) -> None:
         if self.status == "closed":
             raise IncidentAlreadyClosed(
                 "the incident is closed; reopen it to add notes"
             )
-        self._note_added(body, when)
+        self._note_added(text, occurred_at)
 
     @event("IncidentNoteAdded")
     def _note_added(self, text: str, occurred_at: datetime) -> None:
         pass
 
-    def resolve(self, resolution: object, occurred_at: datetime) -> None:
-        text = v.text(resolution, "resolution", limit=5000)
-        when = v.aware(occurred_at, "occurred_at")
+    def resolve(self, resolution: str, occurred_at: datetime) -> None:
         if self.status in ("resolved", "closed"):
             raise IncidentAlreadyResolved(f"the incident is already {self.status}")
-        self._resolved(text, when)
+        self._resolved(resolution, occurred_at)
 
     @event("IncidentResolved")
     def _resolved(self, resolution: str, occurred_at: datetime) -> None:
         self.status = "resolved"
 
     def close(self, occurred_at: datetime) -> None:
-        when = v.aware(occurred_at, "occurred_at")
         if self.status == "closed":
             raise IncidentAlreadyClosed("the incident was already closed")
         if self.status != "resolved":
             raise IncidentNotResolved("resolve the incident before closing it")
-        self._closed(when)
+        self._closed(occurred_at)
 
     @event("IncidentClosed")
     def _closed(self, occurred_at: datetime) -> None:
         self.status = "closed"
 
-    def reopen(self, reason: object, occurred_at: datetime) -> None:
-        text = v.text(reason, "reason", limit=2000)
-        when = v.aware(occurred_at, "occurred_at")
+    def reopen(self, reason: str, occurred_at: datetime) -> None:
         if self.status in OPEN_STATES:
             raise IncidentStillOpen("the incident is still open")
-        self._reopened(text, when)
+        self._reopened(reason, occurred_at)
 
     @event("IncidentReopened")
     def _reopened(self, reason: str, occurred_at: datetime) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -25,17 +25,21 @@ class NeutralityPledge(Aggregate):
         return uuid4()
 
     @classmethod
-    def record(cls, occurred_at: datetime, **raw: Any) -> NeutralityPledge:
-        unit_id, personnel_id = raw.get("unit_id"), raw.get("personnel_id")
+    def record(
+        cls,
+        election: str,
+        document_ref: str,
+        occurred_at: datetime,
+        unit_id: str | None = None,
+        personnel_id: str | None = None,
+    ) -> NeutralityPledge:
         v.one_of("unit_id", unit_id, "personnel_id", personnel_id)
         return cls(
-            unit_id=None if unit_id is None else v.slug(unit_id, "unit_id"),
-            personnel_id=None
-            if personnel_id is None
-            else v.slug(personnel_id, "personnel_id"),
-            election=v.slug(raw.get("election"), "election"),
-            document_ref=v.text(raw.get("document_ref"), "document_ref", limit=300),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            unit_id=unit_id,
+            personnel_id=personnel_id,
+            election=election,
+            document_ref=document_ref,
+            occurred_at=occurred_at,
         )
 
     @event("NeutralityPledgeRecorded")
@@ -57,27 +61,32 @@ class NeutralityConcern(Aggregate):
         return uuid4()
 
     @classmethod
-    def report(cls, occurred_at: datetime, **raw: Any) -> NeutralityConcern:
-        unit_id = raw.get("reported_unit_id")
-        personnel_id = raw.get("reported_personnel_id")
-        v.one_of("reported_unit_id", unit_id, "reported_personnel_id", personnel_id)
+    def report(
+        cls,
+        reporter: str,
+        place: str,
+        description: str,
+        occurred_at: datetime,
+        reported_unit_id: str | None = None,
+        reported_personnel_id: str | None = None,
+        evidence_refs: Sequence[str] | None = None,
+        site_id: str | None = None,
+    ) -> NeutralityConcern:
+        v.one_of(
+            "reported_unit_id",
+            reported_unit_id,
+            "reported_personnel_id",
+            reported_personnel_id,
+        )
         return cls(
-            reported_unit_id=None
-            if unit_id is None
-            else v.slug(unit_id, "reported_unit_id"),
-            reported_personnel_id=(
-                None
-                if personnel_id is None
-                else v.slug(personnel_id, "reported_personnel_id")
-            ),
-            reporter=v.text(raw.get("reporter"), "reporter", limit=200),
-            place=v.text(raw.get("place"), "place", limit=500),
-            description=v.text(raw.get("description"), "description"),
-            evidence_refs=v.texts(raw.get("evidence_refs"), "evidence_refs", limit=500),
-            site_id=None
-            if raw.get("site_id") is None
-            else v.slug(raw["site_id"], "site_id"),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            reported_unit_id=reported_unit_id,
+            reported_personnel_id=reported_personnel_id,
+            reporter=reporter,
+            place=place,
+            description=description,
+            evidence_refs=list(evidence_refs or []),
+            site_id=site_id,
+            occurred_at=occurred_at,
         )
 
     @event("NeutralityConcernReported")
@@ -96,22 +105,21 @@ class NeutralityConcern(Aggregate):
         self.reported_personnel_id = reported_personnel_id
         self.reviewed = False
 
-    def review(self, occurred_at: datetime, **raw: Any) -> None:
-        finding = v.choice(raw.get("finding"), "finding", FINDINGS)
-        recommendation = v.text(
-            raw.get("recommendation"), "recommendation", required=False, limit=5000
-        )
-        reference = v.text(raw.get("reference"), "reference", required=False, limit=200)
-        forwarded = raw.get("forwarded_to")
-        forwarded_to = (
-            None if forwarded is None else v.choice(forwarded, "forwarded_to", FORWARDS)
-        )
-        when = v.aware(occurred_at, "occurred_at")
+    def review(
+        self,
+        finding: str,
+        occurred_at: datetime,
+        recommendation: str | None = None,
+        reference: str | None = None,
+        forwarded_to: str | None = None,
+    ) -> None:
         if self.reviewed:
             raise ConcernAlreadyReviewed(
                 "Bawaslu already recorded a finding; correct it with a correction"
             )
-        self._reviewed(finding, recommendation, reference, forwarded_to, when)
+        self._reviewed(
+            finding, recommendation or "", reference or "", forwarded_to, occurred_at
+        )
 
     @event("NeutralityReviewRecorded")
     def _reviewed(

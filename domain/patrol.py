@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import values as v
-from domain.errors import Conflict
+from domain.errors import Conflict, InvalidValue
 
 KINDS = ("routine", "joint", "dialogic", "kryd")
 CONDITIONS = ("aman", "waspada", "rawan")
@@ -33,15 +32,24 @@ class Patrol(Aggregate):
         return uuid4()
 
     @classmethod
-    def plan(cls, occurred_at: datetime, **raw: Any) -> Patrol:
+    def plan(
+        cls,
+        kind: str,
+        leader_id: str,
+        unit_ids: Sequence[str],
+        route: Sequence[str],
+        occurred_at: datetime,
+        planned_start: datetime | None = None,
+        name: str | None = None,
+    ) -> Patrol:
         return cls(
-            kind=v.choice(raw.get("kind"), "kind", KINDS),
-            leader_id=v.slug(raw.get("leader_id"), "leader_id"),
-            unit_ids=v.slugs(raw.get("unit_ids"), "unit_ids"),
-            route=v.slugs(raw.get("route"), "route"),
-            planned_start=v.optional_aware(raw.get("planned_start"), "planned_start"),
-            name=v.text(raw.get("name"), "name", required=False, limit=200),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            kind=kind,
+            leader_id=leader_id,
+            unit_ids=list(unit_ids),
+            route=list(route),
+            planned_start=planned_start,
+            name=name or "",
+            occurred_at=occurred_at,
         )
 
     @event("PatrolPlanned")
@@ -65,28 +73,37 @@ class Patrol(Aggregate):
             raise PatrolAlreadyEnded("the patrol has ended")
 
     def start(self, occurred_at: datetime) -> None:
-        when = v.aware(occurred_at, "occurred_at")
         self._require_not_ended()
         if self.started:
             raise PatrolAlreadyStarted("the patrol was already started")
-        self._started(when)
+        self._started(occurred_at)
 
     @event("PatrolStarted")
     def _started(self, occurred_at: datetime) -> None:
         self.started = True
 
-    def visit(self, site_id: str, **raw: Any) -> None:
-        arrived_at = v.aware(raw.get("arrived_at"), "arrived_at")
-        departed_at = v.optional_aware(raw.get("departed_at"), "departed_at")
-        v.ordered(arrived_at, departed_at, "departed_at", "arrived_at")
-        condition = v.choice(raw.get("condition"), "condition", CONDITIONS)
-        people_met = v.texts(raw.get("people_met"), "people_met", limit=300)
-        notes = v.text(raw.get("notes"), "notes", required=False)
+    def visit(
+        self,
+        site_id: str,
+        arrived_at: datetime,
+        condition: str,
+        departed_at: datetime | None = None,
+        people_met: Sequence[str] | None = None,
+        notes: str | None = None,
+    ) -> None:
+        if departed_at is not None and departed_at < arrived_at:
+            raise InvalidValue("departed_at", "must not be before arrived_at")
         self._require_not_ended()
         if not self.started:
             raise PatrolNotStarted("start the patrol before recording a visit")
         self._visited(
-            site_id, arrived_at, departed_at, condition, people_met, notes, arrived_at
+            site_id,
+            arrived_at,
+            departed_at,
+            condition,
+            list(people_met or []),
+            notes or "",
+            arrived_at,
         )
 
     @event("SiteVisited")
@@ -102,13 +119,11 @@ class Patrol(Aggregate):
     ) -> None:
         pass
 
-    def end(self, summary: object, occurred_at: datetime) -> None:
-        text = v.text(summary, "summary", required=False)
-        when = v.aware(occurred_at, "occurred_at")
+    def end(self, summary: str | None, occurred_at: datetime) -> None:
         self._require_not_ended()
         if not self.started:
             raise PatrolNotStarted("the patrol never started")
-        self._ended(text, when)
+        self._ended(summary or "", occurred_at)
 
     @event("PatrolEnded")
     def _ended(self, summary: str, occurred_at: datetime) -> None:

@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 from domain import values as v
 from domain.duty import GuardDuty
 from domain.errors import Conflict, InvalidValue
-from domain.regions import ZONES, zone_of
+from domain.regions import zone_of
 
 KINDS = (
     "kpu_office",
@@ -39,35 +39,14 @@ class SiteDecommissioned(Conflict):
     """The site is no longer guarded; nothing more can be recorded for it."""
 
 
-def site_fields(**raw: Any) -> dict[str, Any]:
-    """Checks the fields of a site registration and fills in the time zone."""
-    province = v.slug(raw.get("province"), "province")
-    zone = raw.get("timezone") or zone_of(province)
+def zone_for(province: str, timezone: str | None) -> str:
+    """The site's time zone: the one given, else its province's."""
+    zone = timezone or zone_of(province)
     if zone is None:
         raise InvalidValue(
             "timezone", "unknown province: give timezone (WIB, WITA or WIT)"
         )
-    return {
-        "site_id": v.slug(raw.get("site_id"), "site_id"),
-        "kind": v.choice(raw.get("kind"), "kind", KINDS),
-        "name": v.text(raw.get("name"), "name", limit=200),
-        "province": province,
-        "regency": v.slug(raw.get("regency"), "regency"),
-        "province_name": v.text(
-            raw.get("province_name"), "province_name", required=False, limit=200
-        ),
-        "regency_name": v.text(
-            raw.get("regency_name"), "regency_name", required=False, limit=200
-        ),
-        "address": v.text(raw.get("address"), "address", required=False, limit=500),
-        "timezone": v.choice(zone, "timezone", ZONES),
-        "lat": v.coordinate(raw.get("lat"), "lat", limit=90),
-        "lon": v.coordinate(raw.get("lon"), "lon", limit=180),
-        "required_guards": v.integer(
-            raw.get("required_guards", 0), "required_guards", low=0, high=10_000
-        ),
-        "posture": v.choice(raw.get("posture") or "overt", "posture", POSTURES),
-    }
+    return zone
 
 
 class Site(GuardDuty):
@@ -76,9 +55,39 @@ class Site(GuardDuty):
         return v.named_id("site", site_id)
 
     @classmethod
-    def register(cls, occurred_at: datetime, **raw: Any) -> Site:
-        fields = site_fields(**raw)
-        return cls(occurred_at=v.aware(occurred_at, "occurred_at"), **fields)
+    def register(
+        cls,
+        site_id: str,
+        kind: str,
+        name: str,
+        province: str,
+        regency: str,
+        occurred_at: datetime,
+        province_name: str | None = None,
+        regency_name: str | None = None,
+        address: str | None = None,
+        timezone: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+        required_guards: int | None = None,
+        posture: str | None = None,
+    ) -> Site:
+        return cls(
+            site_id=site_id,
+            kind=kind,
+            name=name,
+            province=province,
+            regency=regency,
+            province_name=province_name or "",
+            regency_name=regency_name or "",
+            address=address or "",
+            timezone=zone_for(province, timezone),
+            lat=lat,
+            lon=lon,
+            required_guards=required_guards or 0,
+            posture=posture or "overt",
+            occurred_at=occurred_at,
+        )
 
     @event("SiteRegistered")
     def __init__(
@@ -113,33 +122,29 @@ class Site(GuardDuty):
         self.on_duty = None
         self.past_shifts = set()
 
-    def _require_active(self) -> None:
+    def require_active(self) -> None:
         if self.decommissioned:
             raise SiteDecommissioned(
                 f"site {self.site_id} was decommissioned", site_id=self.site_id
             )
 
     def update(self, changes: dict[str, Any], occurred_at: datetime) -> None:
-        self._require_active()
+        """Changes descriptive fields; the site's id, kind and region stay."""
+        self.require_active()
         unknown = sorted(set(changes) - set(UPDATABLE))
         if unknown:
             raise InvalidValue(unknown[0], "cannot be changed by an update")
         if not changes:
             raise InvalidValue("changes", "must name at least one field")
-        merged = site_fields(
-            **{
-                "site_id": self.site_id,
-                "kind": self.kind,
-                "name": self.name,
-                "province": self.province,
-                "regency": self.regency,
-                "timezone": self.timezone,
-                **changes,
-            }
-        )
-        self._updated(
-            {k: merged[k] for k in changes}, v.aware(occurred_at, "occurred_at")
-        )
+        if "name" in changes and not changes["name"]:
+            raise InvalidValue("name", "must not be empty")
+        normal = dict(changes)
+        for key in ("address", "province_name", "regency_name"):
+            if key in normal:
+                normal[key] = normal[key] or ""
+        if "posture" in normal:
+            normal["posture"] = normal["posture"] or "overt"
+        self._updated(normal, occurred_at)
 
     @event("SiteUpdated")
     def _updated(self, changes: dict[str, Any], occurred_at: datetime) -> None:
@@ -149,27 +154,17 @@ class Site(GuardDuty):
 
     def set_guard_requirement(
         self,
-        required_guards: object,
-        checkin_interval_minutes: object,
-        patrol_interval_minutes: object,
+        required_guards: int,
+        checkin_interval_minutes: int | None,
+        patrol_interval_minutes: int | None,
         occurred_at: datetime,
     ) -> None:
-        self._require_active()
+        self.require_active()
         self._requirement_set(
-            v.integer(required_guards, "required_guards", low=0, high=10_000),
-            v.optional_integer(
-                checkin_interval_minutes,
-                "checkin_interval_minutes",
-                low=1,
-                high=7 * 24 * 60,
-            ),
-            v.optional_integer(
-                patrol_interval_minutes,
-                "patrol_interval_minutes",
-                low=1,
-                high=30 * 24 * 60,
-            ),
-            v.aware(occurred_at, "occurred_at"),
+            required_guards,
+            checkin_interval_minutes,
+            patrol_interval_minutes,
+            occurred_at,
         )
 
     @event("GuardRequirementSet")
@@ -185,14 +180,10 @@ class Site(GuardDuty):
         self.patrol_interval_minutes = patrol_interval_minutes
 
     def change_alert_level(
-        self, level: object, reason: object, occurred_at: datetime
+        self, level: str, reason: str, occurred_at: datetime
     ) -> None:
-        self._require_active()
-        self._alert_level_changed(
-            v.choice(level, "level", ALERT_LEVELS),
-            v.text(reason, "reason", limit=2000),
-            v.aware(occurred_at, "occurred_at"),
-        )
+        self.require_active()
+        self._alert_level_changed(level, reason, occurred_at)
 
     @event("AlertLevelChanged")
     def _alert_level_changed(
@@ -200,11 +191,9 @@ class Site(GuardDuty):
     ) -> None:
         self.alert_level = level
 
-    def decommission(self, reason: object, occurred_at: datetime) -> None:
-        self._require_active()
-        self._decommissioned(
-            v.text(reason, "reason", limit=2000), v.aware(occurred_at, "occurred_at")
-        )
+    def decommission(self, reason: str, occurred_at: datetime) -> None:
+        self.require_active()
+        self._decommissioned(reason, occurred_at)
 
     @event("SiteDecommissioned")
     def _decommissioned(self, reason: str, occurred_at: datetime) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -28,16 +27,22 @@ class Unit(Aggregate):
         return v.named_id("unit", unit_id)
 
     @classmethod
-    def register(cls, occurred_at: datetime, **raw: Any) -> Unit:
-        province = raw.get("province")
-        regency = raw.get("regency")
+    def register(
+        cls,
+        unit_id: str,
+        name: str,
+        kind: str,
+        occurred_at: datetime,
+        province: str | None = None,
+        regency: str | None = None,
+    ) -> Unit:
         return cls(
-            unit_id=v.slug(raw.get("unit_id"), "unit_id"),
-            name=v.text(raw.get("name"), "name", limit=200),
-            kind=v.choice(raw.get("kind"), "kind", UNIT_KINDS),
-            province=None if province is None else v.slug(province, "province"),
-            regency=None if regency is None else v.slug(regency, "regency"),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            unit_id=unit_id,
+            name=name,
+            kind=kind,
+            province=province,
+            regency=regency,
+            occurred_at=occurred_at,
         )
 
     @event("UnitRegistered")
@@ -63,15 +68,24 @@ class Personnel(Aggregate):
         return v.named_id("personnel", personnel_id)
 
     @classmethod
-    def register(cls, occurred_at: datetime, **raw: Any) -> Personnel:
+    def register(
+        cls,
+        personnel_id: str,
+        id_number: str,
+        name: str,
+        unit_id: str,
+        occurred_at: datetime,
+        rank: str | None = None,
+        position: str | None = None,
+    ) -> Personnel:
         return cls(
-            personnel_id=v.slug(raw.get("personnel_id"), "personnel_id"),
-            id_number=v.text(raw.get("id_number"), "id_number", limit=40),
-            name=v.text(raw.get("name"), "name", limit=200),
-            unit_id=v.slug(raw.get("unit_id"), "unit_id"),
-            rank=v.text(raw.get("rank"), "rank", required=False, limit=100),
-            position=v.text(raw.get("position"), "position", required=False, limit=200),
-            occurred_at=v.aware(occurred_at, "occurred_at"),
+            personnel_id=personnel_id,
+            id_number=id_number,
+            name=name,
+            unit_id=unit_id,
+            rank=rank or "",
+            position=position or "",
+            occurred_at=occurred_at,
         )
 
     @event("PersonnelRegistered")

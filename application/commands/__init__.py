@@ -1,1 +1,13 @@
-"""The commands of the Jaga application, one module per feature."""
+"""Every command of the application, registered as its module is imported."""
+
+from application.commands import (  # noqa: F401 - importing registers them
+    corrections,
+    duty,
+    incidents,
+    neutrality,
+    patrols,
+    reference,
+)
+from application.commands.registry import COMMANDS, Command, match
+
+__all__ = ["COMMANDS", "Command", "match"]

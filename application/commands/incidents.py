@@ -1,163 +1,204 @@
-"""Incidents: report and the response that follows (field, ops)."""
+"""Incidents: the report, and the response that follows (field, ops)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import ClassVar
 
-from application.commands.base import Answer, Commands, uuid_of
-from application.writes import Context
+from application.commands.fields import (
+    Aware,
+    Category,
+    IncidentRef,
+    OptionalLine,
+    OptionalName,
+    OptionalText,
+    Reason,
+    Resolution,
+    Severity,
+    SiteRef,
+    SomePersonRefs,
+    SomeUnitRefs,
+    Text,
+    UnitRef,
+)
+from application.commands.registry import Command, Decision, Place
+from application.unit_of_work import UnitOfWork, server_id
 from domain.incident import Incident
 
+RESPOND = "incident.write"
 
-class IncidentCommands(Commands):
-    def report_incident(self, ctx: Context, **fields: Any) -> Answer:
-        def act() -> tuple[str, list[Incident]]:
-            when = self.field_time(fields.get("occurred_at"))
-            if fields.get("site_id") is not None:
-                self.site(fields["site_id"], copy=False)
-            self.require_all(
-                "unit", fields.get("involved_unit_ids"), "involved_unit_ids"
-            )
-            self.require_all(
-                "personnel",
-                fields.get("involved_personnel_ids"),
-                "involved_personnel_ids",
-            )
-            incident = Incident.report(
-                when, **{k: v for k, v in fields.items() if k != "occurred_at"}
-            )
-            return str(incident.id), [incident]
 
-        return self.execute(ctx, "report_incident", fields, act)
+class ReportIncident(Command):
+    """Reports an incident at a site or a free location."""
 
-    def _on_incident(
-        self,
-        ctx: Context,
-        command: str,
-        incident_id: str,
-        args: dict[str, Any],
-        step: Callable[[Incident], None],
-    ) -> Answer:
-        def act() -> tuple[str, list[Incident]]:
-            incident = self.load(
-                Incident,
-                uuid_of(incident_id, "incident_id"),
-                "incident_id",
-                incident_id,
-            )
-            step(incident)
-            return str(incident.id), [incident]
+    path: ClassVar[str] = "/incidents"
+    right: ClassVar[str] = RESPOND
+    records: ClassVar[tuple[str, ...]] = ("IncidentReported",)
+    tag: ClassVar[str] = "incidents"
 
-        return self.execute(ctx, command, {"incident_id": incident_id, **args}, act)
+    category: Category
+    severity: Severity
+    description: Text
+    occurred_at: Aware
+    site_id: SiteRef | None = None
+    location: OptionalLine | None = None
+    reporter: OptionalName | None = None
+    involved_unit_ids: SomeUnitRefs | None = None
+    involved_personnel_ids: SomePersonRefs | None = None
 
-    def acknowledge_incident(
-        self, ctx: Context, incident_id: str, occurred_at: object, by: object = None
-    ) -> Answer:
-        return self._on_incident(
-            ctx,
-            "acknowledge_incident",
-            incident_id,
-            {"by": by, "occurred_at": occurred_at},
-            lambda i: i.acknowledge(by, self.field_time(occurred_at)),
+    def own_places(self) -> list[Place]:
+        # Without a site, a report belongs to no region: unscoped keys only.
+        return [] if self.site_id is not None else [(None, None)]
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        when = uow.field_time(self.occurred_at)
+        if self.site_id is not None:
+            uow.site(self.site_id, change=False)
+        uow.require("unit", self.involved_unit_ids, "involved_unit_ids")
+        uow.require("personnel", self.involved_personnel_ids, "involved_personnel_ids")
+        incident = Incident.report(
+            **self.model_dump(exclude={"occurred_at"}), occurred_at=when
+        )
+        return str(incident.id), [incident]
+
+
+class _Step(Command):
+    """A step of the response to a recorded incident."""
+
+    right: ClassVar[str] = RESPOND
+    tag: ClassVar[str] = "incidents"
+
+    incident_id: IncidentRef
+
+    def incident(self, uow: UnitOfWork) -> Incident:
+        return uow.get(
+            Incident,
+            server_id(self.incident_id, "incident_id"),
+            "incident_id",
+            self.incident_id,
+            change=True,
         )
 
-    def request_backup(
-        self,
-        ctx: Context,
-        incident_id: str,
-        occurred_at: object,
-        units: object = None,
-        notes: object = None,
-    ) -> Answer:
-        def step(incident: Incident) -> None:
-            self.require_all("unit", units, "units")
-            incident.request_backup(units, notes, self.field_time(occurred_at))
 
-        return self._on_incident(
-            ctx,
-            "request_backup",
-            incident_id,
-            {"units": units, "notes": notes, "occurred_at": occurred_at},
-            step,
+class AcknowledgeIncident(_Step):
+    """The command post has seen the incident and takes charge."""
+
+    path: ClassVar[str] = "/incidents/{incident_id}/acknowledge"
+    records: ClassVar[tuple[str, ...]] = ("IncidentAcknowledged",)
+
+    occurred_at: Aware
+    by: OptionalName | None = None
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        incident = self.incident(uow)
+        incident.acknowledge(self.by, uow.field_time(self.occurred_at))
+        return str(incident.id), [incident]
+
+
+class RequestBackup(_Step):
+    """Backup is asked for: which units, and why."""
+
+    path: ClassVar[str] = "/incidents/{incident_id}/backup-requests"
+    records: ClassVar[tuple[str, ...]] = ("BackupRequested",)
+
+    occurred_at: Aware
+    units: SomeUnitRefs | None = None
+    notes: OptionalText | None = None
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        incident = self.incident(uow)
+        uow.require("unit", self.units, "units")
+        incident.request_backup(
+            self.units, self.notes, uow.field_time(self.occurred_at)
         )
+        return str(incident.id), [incident]
 
-    def record_backup_arrival(
-        self,
-        ctx: Context,
-        incident_id: str,
-        occurred_at: object,
-        unit_id: object = None,
-    ) -> Answer:
-        def step(incident: Incident) -> None:
-            if unit_id is not None:
-                self.require("unit", unit_id, "unit_id")
-            incident.record_backup_arrival(unit_id, self.field_time(occurred_at))
 
-        return self._on_incident(
-            ctx,
-            "record_backup_arrival",
-            incident_id,
-            {"unit_id": unit_id, "occurred_at": occurred_at},
-            step,
-        )
+class RecordBackupArrival(_Step):
+    """Backup has arrived."""
 
-    def escalate_incident(
-        self,
-        ctx: Context,
-        incident_id: str,
-        severity: object,
-        reason: object,
-        occurred_at: object,
-    ) -> Answer:
-        return self._on_incident(
-            ctx,
-            "escalate_incident",
-            incident_id,
-            {"severity": severity, "reason": reason, "occurred_at": occurred_at},
-            lambda i: i.escalate(severity, reason, self.field_time(occurred_at)),
-        )
+    path: ClassVar[str] = "/incidents/{incident_id}/backup-arrivals"
+    records: ClassVar[tuple[str, ...]] = ("BackupArrived",)
 
-    def add_incident_note(
-        self, ctx: Context, incident_id: str, text: object, occurred_at: object
-    ) -> Answer:
-        return self._on_incident(
-            ctx,
-            "add_incident_note",
-            incident_id,
-            {"text": text, "occurred_at": occurred_at},
-            lambda i: i.add_note(text, self.field_time(occurred_at)),
-        )
+    occurred_at: Aware
+    unit_id: UnitRef | None = None
 
-    def resolve_incident(
-        self, ctx: Context, incident_id: str, resolution: object, occurred_at: object
-    ) -> Answer:
-        return self._on_incident(
-            ctx,
-            "resolve_incident",
-            incident_id,
-            {"resolution": resolution, "occurred_at": occurred_at},
-            lambda i: i.resolve(resolution, self.field_time(occurred_at)),
-        )
+    def decide(self, uow: UnitOfWork) -> Decision:
+        incident = self.incident(uow)
+        uow.require("unit", self.unit_id, "unit_id")
+        incident.record_backup_arrival(self.unit_id, uow.field_time(self.occurred_at))
+        return str(incident.id), [incident]
 
-    def close_incident(
-        self, ctx: Context, incident_id: str, occurred_at: object
-    ) -> Answer:
-        return self._on_incident(
-            ctx,
-            "close_incident",
-            incident_id,
-            {"occurred_at": occurred_at},
-            lambda i: i.close(self.field_time(occurred_at)),
-        )
 
-    def reopen_incident(
-        self, ctx: Context, incident_id: str, reason: object, occurred_at: object
-    ) -> Answer:
-        return self._on_incident(
-            ctx,
-            "reopen_incident",
-            incident_id,
-            {"reason": reason, "occurred_at": occurred_at},
-            lambda i: i.reopen(reason, self.field_time(occurred_at)),
-        )
+class EscalateIncident(_Step):
+    """The incident is graver than reported: a higher severity, and why."""
+
+    path: ClassVar[str] = "/incidents/{incident_id}/escalations"
+    records: ClassVar[tuple[str, ...]] = ("IncidentEscalated",)
+
+    severity: Severity
+    reason: Reason
+    occurred_at: Aware
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        incident = self.incident(uow)
+        incident.escalate(self.severity, self.reason, uow.field_time(self.occurred_at))
+        return str(incident.id), [incident]
+
+
+class AddIncidentNote(_Step):
+    """A note on the incident's handling."""
+
+    path: ClassVar[str] = "/incidents/{incident_id}/notes"
+    records: ClassVar[tuple[str, ...]] = ("IncidentNoteAdded",)
+
+    text: Text
+    occurred_at: Aware
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        incident = self.incident(uow)
+        incident.add_note(self.text, uow.field_time(self.occurred_at))
+        return str(incident.id), [incident]
+
+
+class ResolveIncident(_Step):
+    """The incident is dealt with: how."""
+
+    path: ClassVar[str] = "/incidents/{incident_id}/resolve"
+    records: ClassVar[tuple[str, ...]] = ("IncidentResolved",)
+
+    resolution: Resolution
+    occurred_at: Aware
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        incident = self.incident(uow)
+        incident.resolve(self.resolution, uow.field_time(self.occurred_at))
+        return str(incident.id), [incident]
+
+
+class CloseIncident(_Step):
+    """A resolved incident is closed."""
+
+    path: ClassVar[str] = "/incidents/{incident_id}/close"
+    records: ClassVar[tuple[str, ...]] = ("IncidentClosed",)
+
+    occurred_at: Aware
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        incident = self.incident(uow)
+        incident.close(uow.field_time(self.occurred_at))
+        return str(incident.id), [incident]
+
+
+class ReopenIncident(_Step):
+    """A resolved or closed incident needs handling again: why."""
+
+    path: ClassVar[str] = "/incidents/{incident_id}/reopen"
+    records: ClassVar[tuple[str, ...]] = ("IncidentReopened",)
+
+    reason: Reason
+    occurred_at: Aware
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        incident = self.incident(uow)
+        incident.reopen(self.reason, uow.field_time(self.occurred_at))
+        return str(incident.id), [incident]

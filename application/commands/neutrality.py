@@ -1,98 +1,122 @@
-"""Neutrality pledges, concerns and Bawaslu reviews, and corrections of entries."""
+"""Neutrality of TNI/Polri: pledges (ops), concerns (field, ops, Bawaslu) and
+Bawaslu's reviews of them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
-from application.commands.base import Answer, Commands, uuid_of
-from application.writes import Context
-from domain.correction import Correction
-from domain.errors import NotFound
+from application.commands.fields import (
+    Aware,
+    ConcernRef,
+    EvidenceRefs,
+    Finding,
+    Forward,
+    Location,
+    Name,
+    OptionalLong,
+    OptionalName,
+    PersonRef,
+    PlaceName,
+    SiteRef,
+    Slug,
+    Text,
+    UnitRef,
+)
+from application.commands.registry import Command, Decision
+from application.unit_of_work import UnitOfWork, server_id
 from domain.neutrality import NeutralityConcern, NeutralityPledge
 
 
-class NeutralityCommands(Commands):
-    def find_record(self, event_id: str) -> dict[str, Any] | None:
-        raise NotImplementedError
+class RecordPledge(Command):
+    """A unit's or a person's pledge of neutrality for an election."""
 
-    def record_pledge(self, ctx: Context, **fields: Any) -> Answer:
-        def act() -> tuple[str, list[NeutralityPledge]]:
-            when = self.field_time(fields.get("occurred_at"))
-            pledge = NeutralityPledge.record(
-                when, **{k: v for k, v in fields.items() if k != "occurred_at"}
-            )
-            if pledge.unit_id:
-                self.require("unit", pledge.unit_id, "unit_id")
-            if pledge.personnel_id:
-                self.require("personnel", pledge.personnel_id, "personnel_id")
-            return str(pledge.id), [pledge]
+    path: ClassVar[str] = "/neutrality/pledges"
+    right: ClassVar[str] = "pledge.write"
+    records: ClassVar[tuple[str, ...]] = ("NeutralityPledgeRecorded",)
+    tag: ClassVar[str] = "neutrality"
 
-        return self.execute(ctx, "record_pledge", fields, act)
+    unit_id: UnitRef | None = None
+    personnel_id: PersonRef | None = None
+    election: Slug
+    document_ref: Location
+    occurred_at: Aware
 
-    def report_concern(self, ctx: Context, **fields: Any) -> Answer:
-        def act() -> tuple[str, list[NeutralityConcern]]:
-            when = self.field_time(fields.get("occurred_at"))
-            concern = NeutralityConcern.report(
-                when, **{k: v for k, v in fields.items() if k != "occurred_at"}
-            )
-            if concern.reported_unit_id:
-                self.require("unit", concern.reported_unit_id, "reported_unit_id")
-            if concern.reported_personnel_id:
-                self.require(
-                    "personnel", concern.reported_personnel_id, "reported_personnel_id"
-                )
-            if fields.get("site_id") is not None:
-                self.site(fields["site_id"], copy=False)
-            return str(concern.id), [concern]
+    def decide(self, uow: UnitOfWork) -> Decision:
+        pledge = NeutralityPledge.record(
+            self.election,
+            self.document_ref,
+            uow.field_time(self.occurred_at),
+            unit_id=self.unit_id,
+            personnel_id=self.personnel_id,
+        )
+        uow.require("unit", self.unit_id, "unit_id")
+        uow.require("personnel", self.personnel_id, "personnel_id")
+        return str(pledge.id), [pledge]
 
-        return self.execute(ctx, "report_concern", fields, act)
 
-    def review_concern(self, ctx: Context, concern_id: str, **fields: Any) -> Answer:
-        def act() -> tuple[str, list[NeutralityConcern]]:
-            concern = self.load(
-                NeutralityConcern,
-                uuid_of(concern_id, "concern_id"),
-                "concern_id",
-                concern_id,
-            )
-            when = self.field_time(fields.get("occurred_at"))
-            concern.review(**{**fields, "occurred_at": when})
-            return str(concern.id), [concern]
+class ReportConcern(Command):
+    """A concern that a unit or person was not neutral (UU 7/2017 art. 454)."""
 
-        args = {"concern_id": concern_id, **fields}
-        return self.execute(ctx, "review_concern", args, act)
+    path: ClassVar[str] = "/neutrality/concerns"
+    right: ClassVar[str] = "concern.write"
+    records: ClassVar[tuple[str, ...]] = ("NeutralityConcernReported",)
+    tag: ClassVar[str] = "neutrality"
 
-    def correct_entry(
-        self,
-        ctx: Context,
-        event_id: str,
-        reason: object,
-        changes: object,
-        occurred_at: object = None,
-    ) -> Answer:
-        def act() -> tuple[str, list[Correction]]:
-            original = self.find_record(str(event_id))
-            if original is None:
-                raise NotFound(
-                    f"unknown event: {event_id}", field="event_id", id=str(event_id)
-                )
-            fields = dict(original["data"])
-            fields["occurred_at"] = original["occurred_at"]
-            correction = Correction.record(
-                event_id=original["event_id"],
-                event_type=original["type"],
-                aggregate_id=original["aggregate_id"],
-                original=fields,
-                reason=reason,
-                changes=changes,
-                occurred_at=self.field_time(occurred_at),
-            )
-            return str(correction.id), [correction]
+    reported_unit_id: UnitRef | None = None
+    reported_personnel_id: PersonRef | None = None
+    place: PlaceName
+    description: Text
+    evidence_refs: EvidenceRefs | None = None
+    reporter: Name
+    site_id: SiteRef | None = None
+    occurred_at: Aware
 
-        args = {
-            "event_id": event_id,
-            "reason": reason,
-            "changes": changes,
-            "occurred_at": occurred_at,
-        }
-        return self.execute(ctx, "correct_entry", args, act)
+    def decide(self, uow: UnitOfWork) -> Decision:
+        concern = NeutralityConcern.report(
+            self.reporter,
+            self.place,
+            self.description,
+            uow.field_time(self.occurred_at),
+            reported_unit_id=self.reported_unit_id,
+            reported_personnel_id=self.reported_personnel_id,
+            evidence_refs=self.evidence_refs,
+            site_id=self.site_id,
+        )
+        uow.require("unit", self.reported_unit_id, "reported_unit_id")
+        uow.require("personnel", self.reported_personnel_id, "reported_personnel_id")
+        if self.site_id is not None:
+            uow.site(self.site_id, change=False)
+        return str(concern.id), [concern]
+
+
+class ReviewConcern(Command):
+    """Bawaslu's finding on a concern, and where it was forwarded."""
+
+    path: ClassVar[str] = "/neutrality/concerns/{concern_id}/reviews"
+    right: ClassVar[str] = "review.write"
+    records: ClassVar[tuple[str, ...]] = ("NeutralityReviewRecorded",)
+    tag: ClassVar[str] = "neutrality"
+
+    concern_id: ConcernRef
+    finding: Finding
+    recommendation: OptionalLong | None = None
+    reference: OptionalName | None = None
+    forwarded_to: Forward | None = None
+    occurred_at: Aware | None = None
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        concern = uow.get(
+            NeutralityConcern,
+            server_id(self.concern_id, "concern_id"),
+            "concern_id",
+            self.concern_id,
+            change=True,
+        )
+        concern.review(
+            self.finding,
+            uow.field_time(self.occurred_at),
+            recommendation=self.recommendation,
+            reference=self.reference,
+            forwarded_to=self.forwarded_to,
+        )
+        return str(concern.id), [concern]

@@ -1,63 +1,126 @@
-"""Patrols: planning, start, site visits, end (field, ops)."""
+"""Patrols: planning (ops); start, site visits and end (field, ops)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
-from application.commands.base import Answer, Commands, uuid_of
-from application.writes import Context
+from application.commands.fields import (
+    Aware,
+    Condition,
+    Notes,
+    OptionalName,
+    OptionalText,
+    PatrolKind,
+    PatrolRef,
+    PersonRef,
+    SiteRef,
+    SiteRefs,
+    UnitRefs,
+)
+from application.commands.registry import Command, Decision
+from application.unit_of_work import UnitOfWork, server_id
 from domain.patrol import Patrol
 
 
-class PatrolCommands(Commands):
-    def _patrol(self, patrol_id: str) -> Patrol:
-        return self.load(
-            Patrol, uuid_of(patrol_id, "patrol_id"), "patrol_id", patrol_id
+def _patrol(uow: UnitOfWork, patrol_id: str) -> Patrol:
+    return uow.get(
+        Patrol, server_id(patrol_id, "patrol_id"), "patrol_id", patrol_id, change=True
+    )
+
+
+class PlanPatrol(Command):
+    """Plans a patrol: its kind, leader, units taking part and route of sites."""
+
+    path: ClassVar[str] = "/patrols"
+    right: ClassVar[str] = "patrol.plan"
+    records: ClassVar[tuple[str, ...]] = ("PatrolPlanned",)
+    tag: ClassVar[str] = "patrols"
+
+    kind: PatrolKind
+    leader_id: PersonRef
+    unit_ids: UnitRefs
+    route: SiteRefs
+    planned_start: Aware | None = None
+    name: OptionalName | None = None
+    occurred_at: Aware | None = None
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        patrol = Patrol.plan(
+            self.kind,
+            self.leader_id,
+            self.unit_ids,
+            self.route,
+            uow.field_time(self.occurred_at),
+            planned_start=self.planned_start,
+            name=self.name,
         )
+        uow.require("personnel", self.leader_id, "leader_id")
+        uow.require("unit", self.unit_ids, "unit_ids")
+        for i, site_id in enumerate(self.route):
+            uow.site(site_id, f"route[{i}]", change=False)
+        return str(patrol.id), [patrol]
 
-    def plan_patrol(self, ctx: Context, **fields: Any) -> Answer:
-        def act() -> tuple[str, list[Patrol]]:
-            when = self.field_time(fields.get("occurred_at"))
-            patrol = Patrol.plan(
-                when, **{k: v for k, v in fields.items() if k != "occurred_at"}
-            )
-            self.require("personnel", fields.get("leader_id"), "leader_id")
-            self.require_all("unit", fields.get("unit_ids"), "unit_ids")
-            for i, site_id in enumerate(patrol.route):
-                self.site(site_id, f"route[{i}]", copy=False)
-            return str(patrol.id), [patrol]
 
-        return self.execute(ctx, "plan_patrol", fields, act)
+class StartPatrol(Command):
+    """The patrol sets out."""
 
-    def start_patrol(self, ctx: Context, patrol_id: str, occurred_at: object) -> Answer:
-        def act() -> tuple[str, list[Patrol]]:
-            patrol = self._patrol(patrol_id)
-            patrol.start(self.field_time(occurred_at))
-            return str(patrol.id), [patrol]
+    path: ClassVar[str] = "/patrols/{patrol_id}/start"
+    right: ClassVar[str] = "patrol.write"
+    records: ClassVar[tuple[str, ...]] = ("PatrolStarted",)
+    tag: ClassVar[str] = "patrols"
 
-        args = {"patrol_id": patrol_id, "occurred_at": occurred_at}
-        return self.execute(ctx, "start_patrol", args, act)
+    patrol_id: PatrolRef
+    occurred_at: Aware
 
-    def record_visit(
-        self, ctx: Context, patrol_id: str, site_id: str, **fields: Any
-    ) -> Answer:
-        def act() -> tuple[str, list[Patrol]]:
-            patrol = self._patrol(patrol_id)
-            site = self.site(site_id, copy=False)
-            arrived = self.field_time(fields.get("arrived_at"), "arrived_at")
-            patrol.visit(site.site_id, **{**fields, "arrived_at": arrived})
-            return str(patrol.id), [patrol]
+    def decide(self, uow: UnitOfWork) -> Decision:
+        patrol = _patrol(uow, self.patrol_id)
+        patrol.start(uow.field_time(self.occurred_at))
+        return str(patrol.id), [patrol]
 
-        args = {"patrol_id": patrol_id, "site_id": site_id, **fields}
-        return self.execute(ctx, "record_visit", args, act)
 
-    def end_patrol(
-        self, ctx: Context, patrol_id: str, occurred_at: object, summary: object = None
-    ) -> Answer:
-        def act() -> tuple[str, list[Patrol]]:
-            patrol = self._patrol(patrol_id)
-            patrol.end(summary, self.field_time(occurred_at))
-            return str(patrol.id), [patrol]
+class RecordVisit(Command):
+    """The patrol visits a site: when, what it found, whom it met."""
 
-        args = {"patrol_id": patrol_id, "summary": summary, "occurred_at": occurred_at}
-        return self.execute(ctx, "end_patrol", args, act)
+    path: ClassVar[str] = "/patrols/{patrol_id}/visits"
+    right: ClassVar[str] = "patrol.write"
+    records: ClassVar[tuple[str, ...]] = ("SiteVisited",)
+    tag: ClassVar[str] = "patrols"
+
+    patrol_id: PatrolRef
+    site_id: SiteRef
+    arrived_at: Aware
+    departed_at: Aware | None = None
+    condition: Condition
+    people_met: Notes | None = None
+    notes: OptionalText | None = None
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        patrol = _patrol(uow, self.patrol_id)
+        site = uow.site(self.site_id, change=False)
+        patrol.visit(
+            site.site_id,
+            uow.field_time(self.arrived_at, "arrived_at"),
+            self.condition,
+            departed_at=self.departed_at,
+            people_met=self.people_met,
+            notes=self.notes,
+        )
+        return str(patrol.id), [patrol]
+
+
+class EndPatrol(Command):
+    """The patrol ends, with its summary."""
+
+    path: ClassVar[str] = "/patrols/{patrol_id}/end"
+    right: ClassVar[str] = "patrol.write"
+    records: ClassVar[tuple[str, ...]] = ("PatrolEnded",)
+    tag: ClassVar[str] = "patrols"
+
+    patrol_id: PatrolRef
+    occurred_at: Aware
+    summary: OptionalText | None = None
+
+    def decide(self, uow: UnitOfWork) -> Decision:
+        patrol = _patrol(uow, self.patrol_id)
+        patrol.end(self.summary, uow.field_time(self.occurred_at))
+        return str(patrol.id), [patrol]

@@ -30,10 +30,7 @@ def grow_log(url: str, target: int, chunk: int = 1000) -> dict[str, Any]:
             for i in range(min(chunk, target - size - added)):
                 n = added + i
                 record = CheckIn.record(
-                    tps[n % len(tps)],
-                    VOTING_DAY,
-                    personnel_id=f"lm-{n % 997}",
-                    method="qr",
+                    tps[n % len(tps)], f"lm-{n % 997}", "qr", VOTING_DAY
                 )
                 writes.append(jaga.prepare(ctx, str(record.id), [record], None))
             failed = [a for a in append_all(jaga.store, writes) if a.status != "stored"]

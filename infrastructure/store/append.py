@@ -32,6 +32,7 @@ def function_params(writes: Sequence[PreparedWrite]) -> list[Any]:
     """The parallel arrays `jaga_append` takes, sorted by write."""
     e: list[list[Any]] = [[] for _ in range(7)]
     c: list[list[Any]] = [[] for _ in range(3)]
+    needs: list[list[Any]] = [[], []]
     k: list[list[Any]] = [[] for _ in range(5)]
     for n, w in enumerate(writes, start=1):
         for event, event_id, leaf in zip(
@@ -51,12 +52,15 @@ def function_params(writes: Sequence[PreparedWrite]) -> list[Any]:
         for aggregate_id, version in w.expects:
             for column, value in zip(c, (n, aggregate_id, version), strict=True):
                 column.append(value)
+        for event_id in w.needs:
+            needs[0].append(n)
+            needs[1].append(event_id)
         if w.idempotency is not None:
             i = w.idempotency
             row2 = (n, i.scope, i.key, i.fingerprint, json.dumps(w.answer_template()))
             for column, value in zip(k, row2, strict=True):
                 column.append(value)
-    return [*e, *c, *k, len(writes), LOCK_SECONDS]
+    return [*e, *c, *needs, *k, len(writes), LOCK_SECONDS]
 
 
 def outcome_of(row: Any) -> Appended:
@@ -103,7 +107,11 @@ class SQLiteAppend:
         return seen
 
     def _decide(
-        self, w: PreparedWrite, seen: dict[str, int], taken: set[tuple[str, str]]
+        self,
+        w: PreparedWrite,
+        seen: dict[str, int],
+        taken: set[tuple[str, str]],
+        stored: set[str],
     ) -> Appended | None:
         """The outcome of a write that is not stored now; None if it is."""
         row = self._one(
@@ -126,15 +134,25 @@ class SQLiteAppend:
                 return Appended("conflict")
         if not all(_matches(seen.get(_key(a), 0), v) for a, v in w.expects):
             return Appended("conflict")
+        for event_id in w.needs:
+            if (
+                event_id not in stored
+                and self._one(
+                    "SELECT 1 AS x FROM jaga_log WHERE event_id = ?", [event_id]
+                )
+                is None
+            ):
+                return Appended("conflict")
         return None
 
     def run(self, writes: Sequence[PreparedWrite], insert_event: str) -> list[Appended]:
         seen = self._versions(writes)
         taken: set[tuple[str, str]] = set()
+        stored: set[str] = set()
         outcome: list[Appended | None] = []
         accepted: list[PreparedWrite] = []
         for w in writes:
-            result = self._decide(w, seen, taken)
+            result = self._decide(w, seen, taken, stored)
             outcome.append(result)
             if result is None:
                 accepted.append(w)
@@ -142,6 +160,7 @@ class SQLiteAppend:
                     taken.add((w.idempotency.scope, w.idempotency.key))
                 for e in w.events:
                     seen[_key(e.originator_id)] = e.originator_version
+                stored.update(w.event_ids)
         if not accepted:
             return [o for o in outcome if o is not None]
         size = int(

@@ -8,11 +8,14 @@
 -- are computed by the caller before the lock; the tree is derived from them here.
 --
 -- Arrays are parallel and sorted by write (1-based): e_* per event, c_* per
--- expectation (version -1 means "exists"), k_* per idempotency key.
+-- expectation (version -1 means "exists"), n_* per event a write was decided on
+-- that was not stored yet when it was decided (it must be in the log, or stored by
+-- this call first), k_* per idempotency key.
 CREATE OR REPLACE FUNCTION {schema}.jaga_append(
   e_write int[], e_originator uuid[], e_version bigint[], e_topic text[],
   e_state bytea[], e_event_id text[], e_leaf bytea[],
   c_write int[], c_originator uuid[], c_version bigint[],
+  n_write int[], n_event text[],
   k_write int[], k_scope text[], k_key text[], k_fingerprint text[],
   k_answer text[], writes int, lock_seconds int
 ) RETURNS TABLE (
@@ -27,6 +30,8 @@ DECLARE
   cur bigint;
   ei int := 1;
   ci int := 1;
+  ni int := 1;
+  stored_ids text[] := '{{}}';
   ki int := 1;
   w int;
   size bigint;
@@ -86,6 +91,11 @@ BEGIN
           END IF;
           ci := ci + 1;
         END LOOP;
+        WHILE ni <= coalesce(array_length(n_write, 1), 0) AND n_write[ni] = w LOOP
+          ok := ok AND (n_event[ni] = ANY(stored_ids) OR EXISTS (
+            SELECT 1 FROM jaga_log l WHERE l.event_id = n_event[ni]));
+          ni := ni + 1;
+        END LOOP;
         IF ok THEN
           status := 'stored';
           accepted := accepted || w;
@@ -101,12 +111,16 @@ BEGIN
     WHILE ci <= coalesce(array_length(c_write, 1), 0) AND c_write[ci] = w LOOP
       ci := ci + 1;
     END LOOP;
+    WHILE ni <= coalesce(array_length(n_write, 1), 0) AND n_write[ni] = w LOOP
+      ni := ni + 1;
+    END LOOP;
     n := 0;
     WHILE ei <= coalesce(array_length(e_write, 1), 0) AND e_write[ei] = w LOOP
       n := n + 1;
       IF status = 'stored' THEN
         seen := jsonb_set(seen, ARRAY[e_originator[ei]::text],
                           to_jsonb(e_version[ei]));
+        stored_ids := stored_ids || e_event_id[ei];
       END IF;
       ei := ei + 1;
     END LOOP;

@@ -79,7 +79,7 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
         )
         self.append_statement = (
             f"SELECT * FROM {_text(Identifier(schema))}.jaga_append("
-            + ",".join(["%s"] * 17)
+            + ",".join(["%s"] * 19)
             + ")"
         )
 

@@ -78,40 +78,22 @@ def add_synthetic(
     written = 0
     while written < events:
         start = at(2024, 1, 5, 8) + timedelta(seconds=30 * written)
-        patrol = Patrol.plan(
-            start,
-            kind="routine",
-            leader_id="toha",
-            unit_ids=["polres-jember"],
-            route=list(sites),
-        )
+        patrol = Patrol.plan("routine", "toha", ["polres-jember"], list(sites), start)
         patrol.start(start)
         aggregates: list[Any] = [patrol]
         for n in range(written, written + max(3, min(per_write, events - written)) - 3):
             moment = at(2024, 1, 5, 8) + timedelta(seconds=30 * n)
             if n % 10 == 9:
-                patrol.visit(
-                    sites[n % 2],
-                    arrived_at=moment,
-                    condition="aman",
-                    people_met=[],
-                    notes="",
-                )
+                patrol.visit(sites[n % 2], moment, "aman")
             else:
                 aggregates.append(
-                    CheckIn.record(
-                        sites[n % 2],
-                        moment,
-                        personnel_id=f"jbr-{n % 12 + 1:02d}",
-                        method="qr",
-                    )
+                    CheckIn.record(sites[n % 2], f"jbr-{n % 12 + 1:02d}", "qr", moment)
                 )
         patrol.end("", start + timedelta(seconds=30 * per_write))
 
-        def act(batch: list[Any] = aggregates) -> tuple[str, list[Any]]:
-            return "measure", batch
-
-        app.execute(ctx, "measure", {"n": written}, act)
+        [saved] = app.save([app.prepare(ctx, "measure", aggregates, None)])
+        if saved.status != "stored":
+            raise RuntimeError(f"synthetic events not stored: {saved}")
         written += per_write
         if progress is not None:
             progress(min(written, events))

@@ -11,7 +11,7 @@ import typer
 from domain.regions import ZONES
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
-from interfaces.cli import audit, bench, projections, reports
+from interfaces.cli import audit, bench, importing, projections, reports
 from interfaces.cli.keys import keys_app
 from interfaces.cli.server import serve
 from interfaces.cli.witness import witness_app
@@ -27,6 +27,7 @@ app.add_typer(witness_app, name="witness")
 app.command()(serve)
 audit.register(app)
 bench.register(app)
+importing.register(app)
 projections.register(app)
 reports.register(app)
 

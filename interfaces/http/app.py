@@ -20,7 +20,7 @@ from interfaces.http import (
     attachments,
     audit,
     batch,
-    corrections,
+    commands,
     csv_answers,
     enrolments,
     errors,
@@ -32,7 +32,6 @@ from interfaces.http import (
     public,
     reads,
     reports,
-    sites,
 )
 from interfaces.http.metrics import Metrics
 from interfaces.http.middleware import RequestMiddleware, WriteSlots
@@ -41,11 +40,10 @@ from interfaces.web import routes as web
 
 CHECKPOINT_INTERVAL_SECONDS = 60.0
 ROUTERS = (
-    sites,
+    commands,
     patrols,
     incidents,
     neutrality,
-    corrections,
     reads,
     attachments,
     reports,
@@ -104,7 +102,6 @@ def create_app(
     for module in ROUTERS:
         api.include_router(module.router)
     api.state.routes = [r for m in ROUTERS for r in m.router.routes]
-    api.state.write_routes = batch.write_routes([m.router for m in ROUTERS])
     api.include_router(web.router)  # the dashboard at /
     api.state.metrics = Metrics(lambda: api.state)
     csv_answers.install(api)  # innermost: it converts the finished JSON answer

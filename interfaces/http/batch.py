@@ -1,40 +1,41 @@
-"""POST /api/v1/batch: many writes from a device back from a dead zone, one answer each.
+"""POST /api/v1/batch: many writes from a device back from a dead zone, one answer
+each.
 
-Each command goes through the same endpoint function it would reach alone, so it
-meets the same role, region, validation and idempotency checks; the application's
-`run_batch` decides them in order and saves them together.
+Each item is read into the same command its path takes alone, with the same
+validation, and the application runs them as one unit of work: the same right,
+region and idempotency checks, decided in order, saved together.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, ValidationError
 
 from application import access
-from application.batch import run_batch
+from application.batch import MAX_BATCH, run_batch
+from application.commands import Command, match
+from application.commands.registry import path_params
 from interfaces.http.deps import Caller, writer
 from interfaces.http.errors import ApiError, forbidden, outcome, validation_body
-from interfaces.http.schemas import ERRORS, Body, WriteAnswer
+from interfaces.http.schemas import ERRORS, Body, IdempotencyKey
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["batch"])
 
-MAX_COMMANDS = 1000
+API_ROOT = "/api/v1"
 
 
-class Command(Body):
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+class Item(Body):
+    idempotency_key: IdempotencyKey | None = None
     method: Annotated[str, Field(max_length=10)] = "POST"
     path: Annotated[str, Field(min_length=1, max_length=500)]
     body: dict[str, Any] = Field(default_factory=dict)
 
 
 class BatchRequest(Body):
-    commands: Annotated[list[Command], Field(min_length=1, max_length=MAX_COMMANDS)]
+    commands: Annotated[list[Item], Field(min_length=1, max_length=MAX_BATCH)]
 
 
 class Result(BaseModel):
@@ -46,28 +47,8 @@ class BatchAnswer(BaseModel):
     results: list[Result]
 
 
-def write_routes(routers: list[APIRouter]) -> list[tuple[APIRoute, type[BaseModel]]]:
-    """The API's writes and their bodies, for matching batch commands."""
-    return [
-        (r, get_type_hints(r.endpoint)["body"])
-        for router in routers
-        for r in router.routes
-        if isinstance(r, APIRoute) and r.response_model is WriteAnswer
-    ]
-
-
-def _right(route: APIRoute) -> str:
-    for dependency in route.dependant.dependencies:
-        right = getattr(dependency.call, "right", None)
-        if right is not None:
-            return str(right)
-    raise LookupError(route.path)
-
-
-def _prepare(
-    item: Command, caller: Caller, routes: list[tuple[APIRoute, type[BaseModel]]]
-) -> Any:
-    """The item as a command of `run_batch`, or the error it answers with."""
+def read_item(item: Item, role: str) -> Command | Exception:
+    """The command an item carries, or the error it answers with."""
     path = item.path.split("?", 1)[0]
     if item.method.upper() != "POST":
         return ApiError(
@@ -76,50 +57,44 @@ def _prepare(
             "a batch carries POST writes only",
             method=item.method,
         )
-    for route, model in routes:
-        found = route.path_regex.match(path)
-        if found is None:
-            continue
-        if not access.may(caller.role, _right(route)):
-            return forbidden(f"the {caller.role} role may not do this", path=path)
-        try:
-            parsed = model.model_validate_json(json.dumps(item.body))
-        except ValidationError as error:
-            return error
-        params = found.groupdict()
-        own = replace(caller, idempotency_key=item.idempotency_key, path=path)
+    found = match(path.removeprefix(API_ROOT)) if path.startswith(API_ROOT) else None
+    if found is None:
+        return ApiError(
+            404, "not_found", f"no write at POST {item.path}", path=item.path
+        )
+    command, ids = found
+    if not access.may(role, command.right):
+        return forbidden(f"the {role} role may not do this", path=path)
+    given = sorted(set(item.body) & set(path_params(command)))
+    if given:
+        return ApiError(
+            422, "invalid_value", f"{given[0]}: is given by the path", field=given[0]
+        )
+    try:
+        return command.model_validate_json(json.dumps({**item.body, **ids}))
+    except ValidationError as error:
+        return error
 
-        def command(
-            view: Any,
-            route: APIRoute = route,
-            parsed: BaseModel = parsed,
-            params: dict[str, str] = params,
-            own: Caller = own,
-        ) -> Any:
-            return route.endpoint(**params, body=parsed, w=replace(own, app=view))
 
-        return command
-    return ApiError(404, "not_found", f"no write at POST {item.path}", path=item.path)
+def result_of(answer: Any) -> Result:
+    if isinstance(answer, ValidationError):
+        return Result(status=422, body=validation_body(list(answer.errors())))
+    if isinstance(answer, Exception):
+        status, body = outcome(answer)
+        return Result(status=status, body=body)
+    return Result(status=201, body=answer)
 
 
 @router.post("/batch", response_model=BatchAnswer)
 def batch(
     payload: BatchRequest, caller: Annotated[Caller, Depends(writer("batch"))]
 ) -> dict[str, Any]:
-    routes = caller.request.app.state.write_routes
-    prepared = [_prepare(item, caller, routes) for item in payload.commands]
-    runnable = [p for p in prepared if not isinstance(p, Exception)]
+    read = [read_item(item, caller.role) for item in payload.commands]
+    runnable = [
+        (caller.context(item.idempotency_key), command)
+        for item, command in zip(payload.commands, read, strict=True)
+        if isinstance(command, Command)
+    ]
     done = iter(run_batch(caller.app, runnable))
-    results: list[Result] = []
-    for p in prepared:
-        result = p if isinstance(p, Exception) else next(done)
-        if isinstance(result, ValidationError):
-            results.append(
-                Result(status=422, body=validation_body(list(result.errors())))
-            )
-        elif isinstance(result, Exception):
-            status, body = outcome(result)
-            results.append(Result(status=status, body=body))
-        else:
-            results.append(Result(status=201, body=result))
-    return {"results": results}
+    answers = [c if isinstance(c, Exception) else next(done) for c in read]
+    return {"results": [result_of(a) for a in answers]}

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
 
 from application import access
 from application.app import Jaga
 from application.writes import Actor, Context
 from infrastructure.keys import ApiKey, KeyStore
 from interfaces.http.errors import forbidden, unauthorized
-from interfaces.http.regions import Place
+from interfaces.http.schemas import IDEMPOTENCY_KEY_PATTERN
 
 bearer = HTTPBearer(auto_error=False, description="An API key from `jaga keys create`")
 
@@ -32,7 +29,6 @@ class Caller:
     request: Request
     idempotency_key: str | None = None
     client_id: str | None = None
-    path: str | None = None  # a batch item's own path
 
     @property
     def actor(self) -> Actor:
@@ -46,44 +42,16 @@ class Caller:
     def role(self) -> str:
         return self.key.role
 
-    def context(self, body: BaseModel | dict[str, Any] | None = None) -> Context:
-        """The command's context; the fingerprint makes a reused key with another
-        body a conflict."""
-        data = (
-            body.model_dump(mode="json", exclude_unset=True)
-            if isinstance(body, BaseModel)
-            else (body or {})
-        )
-        request = self.request
-        canonical = json.dumps(
-            ["POST", self.path or request.url.path, data], sort_keys=True, default=str
-        )
+    def context(self, idempotency_key: str | None = None) -> Context:
+        """Who runs the command, where they may act, and the write's key (a batch
+        item's own, else the request's)."""
         return Context(
             actor=self.actor,
-            correlation_id=request.state.correlation_id,
-            idempotency_key=self.idempotency_key,
+            correlation_id=self.request.state.correlation_id,
+            idempotency_key=idempotency_key or self.idempotency_key,
             client_id=self.client_id,
-            fingerprint=hashlib.sha256(canonical.encode()).hexdigest(),
+            scope=self.scope,
         )
-
-    def require(
-        self, places: Iterable[Place] | None, *, every: bool = True, what: str = "this"
-    ) -> None:
-        """Refuses (403) a target outside the key's regions. Unknown targets pass:
-        the command then answers 404 without writing."""
-        if self.scope is None or places is None:
-            return
-        found = list(places)
-        ok = (
-            access.within_all(self.scope, found)
-            if every
-            else access.within_any(self.scope, found)
-        )
-        if not ok:
-            raise forbidden(
-                f"{what} is outside this key's regions",
-                scope=access.scope_text(self.scope),
-            )
 
     def require_unscoped(self, what: str) -> None:
         if self.scope is not None:
@@ -151,6 +119,7 @@ def writer(right: str) -> Callable[..., Awaitable[Caller]]:
             Header(
                 min_length=1,
                 max_length=200,
+                pattern=IDEMPOTENCY_KEY_PATTERN,
                 description="A retry with the same key and body answers as the first "
                 "did and writes nothing",
             ),

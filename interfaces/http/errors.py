@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from application.errors import WriteNotStored
+from application.errors import NotAllowed, WriteNotStored
 from domain.errors import Conflict, DomainError, InvalidValue, NotFound
 from interfaces.i18n.errors import translate
 
@@ -94,7 +94,7 @@ def answer(
 
 
 def domain_status(error: DomainError) -> int:
-    if error.code == "enrolment_invalid":
+    if isinstance(error, NotAllowed) or error.code == "enrolment_invalid":
         return 403
     if isinstance(error, InvalidValue):
         return 422

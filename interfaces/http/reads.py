@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from interfaces.http import regions
+from application import access
 from interfaces.http.deps import Caller, reader
-from interfaces.http.errors import ApiError
+from interfaces.http.errors import ApiError, forbidden
 from interfaces.http.reading import Fresh, one, page, redact_site_row
 from interfaces.http.schemas import (
     ERRORS,
@@ -112,10 +112,14 @@ def site_gaps(
         )
     # The log, not the views, says whether the site exists: a site just registered
     # has its gaps (none yet) before the views have caught up.
-    places = regions.site_places(r.app, site_id)
-    if places is None:
+    home = r.app.site_home(site_id)
+    if home is None:
         raise ApiError(404, "not_found", f"unknown site: {site_id}", id=site_id)
-    r.require(places, what=f"site {site_id}")
+    if not access.within(r.scope, *home):
+        raise forbidden(
+            f"site {site_id} is outside this key's regions",
+            scope=access.scope_text(r.scope),
+        )
     result: dict[str, Any] = _rm(r).gaps(site_id, start=start, end=end, scope=r.scope)
     return result
 

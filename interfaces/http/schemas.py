@@ -17,41 +17,17 @@ from pydantic import (
 )
 
 from application.access import ROLES
-from domain import checkin, custody, incident, neutrality, patrol, site, unit
-from domain.regions import ZONES
+from application.commands.fields import SLUG_PATTERN as SLUG_PATTERN
+from application.commands.fields import Name as Name
+from application.commands.fields import ServerId as ServerId
+from application.commands.fields import SiteKind as SiteKind
+from application.commands.fields import Slug as Slug
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
-
-# Body fields are strict: "3" is not a number and 1 is not text.
-Slug = Annotated[str, Strict(), StringConstraints(pattern=SLUG_PATTERN)]
-# Server-made ids (incidents, patrols, shifts, ...): unknown ones answer 404.
-ServerId = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=64)]
-Aware = AwareDatetime
-Name = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=200)]
-Short = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=100)]
-Line = Annotated[str, Strict(), StringConstraints(max_length=500)]
-Text = Annotated[str, Strict(), StringConstraints(max_length=10_000)]
-Lat = Annotated[float, Strict(), Field(ge=-90, le=90)]
-Lon = Annotated[float, Strict(), Field(ge=-180, le=180)]
-Severity = Annotated[int, Strict(), Field(ge=1, le=4)]
-Count = Annotated[int, Strict(), Field(ge=0, le=10_000)]
-Flag = Annotated[bool, Strict()]
-Minutes = Annotated[int, Strict(), Field(ge=1, le=30 * 24 * 60)]
-
-# The choices of the domain, as schema enums: one list each, kept in domain/.
-SiteKind = Literal[site.KINDS]  # type: ignore[valid-type]
-Posture = Literal[site.POSTURES]  # type: ignore[valid-type]
-Level = Literal[site.ALERT_LEVELS]  # type: ignore[valid-type]
-Zone = Literal[tuple(ZONES)]  # type: ignore[misc]
-UnitKind = Literal[unit.UNIT_KINDS]  # type: ignore[valid-type]
-Category = Literal[incident.CATEGORIES]  # type: ignore[valid-type]
-PatrolKind = Literal[patrol.KINDS]  # type: ignore[valid-type]
-Condition = Literal[patrol.CONDITIONS]  # type: ignore[valid-type]
-Method = Literal[checkin.METHODS]  # type: ignore[valid-type]
-SealStatus = Literal[custody.SEAL_STATUSES]  # type: ignore[valid-type]
-Direction = Literal[custody.DIRECTIONS]  # type: ignore[valid-type]
-Finding = Literal[neutrality.FINDINGS]  # type: ignore[valid-type]
-Forward = Literal[neutrality.FORWARDS]  # type: ignore[valid-type]
+# Printable text without control characters: it is stored as text.
+IDEMPOTENCY_KEY_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
+IdempotencyKey = Annotated[
+    str, Strict(), StringConstraints(pattern=IDEMPOTENCY_KEY_PATTERN)
+]
 Role = Literal[ROLES]  # type: ignore[valid-type]
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from typing import Any
 
+from application.commands.duty import CheckIn, StartShift
+from application.commands.incidents import ReportIncident
+from application.commands.neutrality import ReportConcern
+from application.commands.patrols import PlanPatrol, StartPatrol
+from application.commands.reference import (
+    IssueAssignment,
+    RegisterPersonnel,
+    RegisterSite,
+    RegisterUnit,
+)
 from application.writes import SYSTEM, Context
 from tests.e2e.conftest import Api
 
 T = "2024-01-03T07:00:00+07:00"
+SET_UP = datetime.fromisoformat(T)
 ROLES = ("field", "ops", "auditor", "bawaslu", "admin")
 IN, OUT = "jawa-timur/kab-jember", "sumatera-selatan"
 FIELD_OPS = {"field", "ops"}
@@ -18,93 +30,119 @@ READERS = {"field", "ops", "auditor", "bawaslu"}
 def build_world(api: Api) -> dict[str, str]:
     """Jember (inside the IN scope) with something of every kind; OKU outside."""
     app, ctx = api.state.jaga, Context(SYSTEM)
-    app.register_unit(
+    app.run(
         ctx,
-        unit_id="polres-jember",
-        name="Polres Jember",
-        kind="polri",
-        province="jawa-timur",
-        regency="kab-jember",
+        RegisterUnit(
+            unit_id="polres-jember",
+            name="Polres Jember",
+            kind="polri",
+            province="jawa-timur",
+            regency="kab-jember",
+        ),
     )
     for pid in ("jbr-01", "jbr-02"):
-        app.register_personnel(
+        app.run(
             ctx,
-            personnel_id=pid,
-            id_number=f"NRP-{pid}",
-            name=pid,
-            unit_id="polres-jember",
+            RegisterPersonnel(
+                personnel_id=pid,
+                id_number=f"NRP-{pid}",
+                name=pid,
+                unit_id="polres-jember",
+            ),
         )
     for site, kind in (
         ("kpu-kab-jember", "kpu_office"),
         ("tps-jember-1", "tps"),
         ("gudang-kpu-kab-jember", "logistics_warehouse"),
     ):
-        app.register_site(
+        app.run(
             ctx,
-            site_id=site,
-            kind=kind,
-            name=site,
-            province="jawa-timur",
-            regency="kab-jember",
+            RegisterSite(
+                site_id=site,
+                kind=kind,
+                name=site,
+                province="jawa-timur",
+                regency="kab-jember",
+            ),
         )
-    app.register_site(
+    app.run(
         ctx,
-        site_id="kpu-kab-oku",
-        kind="kpu_office",
-        name="KPU OKU",
-        province="sumatera-selatan",
-        regency="kab-oku",
-        posture="covert",
+        RegisterSite(
+            site_id="kpu-kab-oku",
+            kind="kpu_office",
+            name="KPU OKU",
+            province="sumatera-selatan",
+            regency="kab-oku",
+            posture="covert",
+        ),
     )
-    shift = app.start_shift(
+    shift = app.run(
         ctx,
-        "kpu-kab-jember",
-        unit_id="polres-jember",
-        commander_id="jbr-01",
-        roster=["jbr-01"],
-        occurred_at=None,
+        StartShift(
+            site_id="kpu-kab-jember",
+            unit_id="polres-jember",
+            commander_id="jbr-01",
+            roster=["jbr-01"],
+            occurred_at=SET_UP,
+        ),
     )
-    checkin = app.check_in(
-        ctx, "kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=None
-    )
-    order = app.issue_assignment(
+    checkin = app.run(
         ctx,
-        unit_id="polres-jember",
-        site_id="kpu-kab-jember",
-        headcount=2,
-        starts_at=app.clock(),
-        ends_at=app.clock().replace(year=2030),
+        CheckIn(
+            site_id="kpu-kab-jember",
+            personnel_id="jbr-01",
+            method="qr",
+            occurred_at=SET_UP,
+        ),
     )
-    planned = app.plan_patrol(
+    order = app.run(
         ctx,
-        kind="routine",
-        leader_id="jbr-01",
-        unit_ids=["polres-jember"],
-        route=["kpu-kab-jember"],
+        IssueAssignment(
+            unit_id="polres-jember",
+            site_id="kpu-kab-jember",
+            headcount=2,
+            starts_at=app.clock(),
+            ends_at=app.clock().replace(year=2030),
+        ),
     )
-    started = app.plan_patrol(
+    planned = app.run(
         ctx,
-        kind="routine",
-        leader_id="jbr-01",
-        unit_ids=["polres-jember"],
-        route=["kpu-kab-jember"],
+        PlanPatrol(
+            kind="routine",
+            leader_id="jbr-01",
+            unit_ids=["polres-jember"],
+            route=["kpu-kab-jember"],
+        ),
     )
-    app.start_patrol(ctx, started["id"], occurred_at=None)
-    incident = app.report_incident(
+    started = app.run(
         ctx,
-        category="protest",
-        severity=2,
-        description="Massa",
-        site_id="kpu-kab-jember",
-        occurred_at=None,
+        PlanPatrol(
+            kind="routine",
+            leader_id="jbr-01",
+            unit_ids=["polres-jember"],
+            route=["kpu-kab-jember"],
+        ),
     )
-    concern = app.report_concern(
+    app.run(ctx, StartPatrol(patrol_id=started["id"], occurred_at=SET_UP))
+    incident = app.run(
         ctx,
-        reported_unit_id="polres-jember",
-        place="Jember",
-        description="Atribut partai",
-        reporter="Warga",
-        occurred_at=None,
+        ReportIncident(
+            category="protest",
+            severity=2,
+            description="Massa",
+            site_id="kpu-kab-jember",
+            occurred_at=SET_UP,
+        ),
+    )
+    concern = app.run(
+        ctx,
+        ReportConcern(
+            reported_unit_id="polres-jember",
+            place="Jember",
+            description="Atribut partai",
+            reporter="Warga",
+            occurred_at=SET_UP,
+        ),
     )
     target = api.state.keys.create("field", "to revoke")[0]
     return {

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from application.commands.reference import RegisterPersonnel, RegisterSite, RegisterUnit
 from application.writes import SYSTEM, Context
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
@@ -98,19 +99,25 @@ def test_unreachable_store_answers_503_and_the_server_recovers(
         _, secret = state.keys.create("ops", "outage test")
         ops = {"Authorization": f"Bearer {secret}"}
         ctx = Context(SYSTEM)
-        state.jaga.register_unit(
-            ctx, unit_id="polres-jember", name="Polres Jember", kind="polri"
-        )
-        state.jaga.register_personnel(
-            ctx, personnel_id="jbr-01", id_number="1", name="A", unit_id="polres-jember"
-        )
-        state.jaga.register_site(
+        state.jaga.run(
             ctx,
-            site_id="kpu-kab-jember",
-            kind="kpu_office",
-            name="KPU",
-            province="jawa-timur",
-            regency="kab-jember",
+            RegisterUnit(unit_id="polres-jember", name="Polres Jember", kind="polri"),
+        )
+        state.jaga.run(
+            ctx,
+            RegisterPersonnel(
+                personnel_id="jbr-01", id_number="1", name="A", unit_id="polres-jember"
+            ),
+        )
+        state.jaga.run(
+            ctx,
+            RegisterSite(
+                site_id="kpu-kab-jember",
+                kind="kpu_office",
+                name="KPU",
+                province="jawa-timur",
+                regency="kab-jember",
+            ),
         )
         site = "/api/v1/sites/kpu-kab-jember/check-ins"
         assert client.post(site, json=CHECK_IN, headers=ops).status_code == 201

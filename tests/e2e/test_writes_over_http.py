@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from application.commands.reference import RegisterPersonnel, RegisterSite, RegisterUnit
 from application.writes import SYSTEM, Context
 from tests.e2e.conftest import Api
 
@@ -14,37 +15,45 @@ SITE = "/api/v1/sites/kpu-kab-jember"
 
 def jember(api: Api) -> None:
     app, ctx = api.state.jaga, Context(SYSTEM)
-    app.register_unit(
+    app.run(
         ctx,
-        unit_id="polres-jember",
-        name="Polres Jember",
-        kind="polri",
-        province="jawa-timur",
-        regency="kab-jember",
+        RegisterUnit(
+            unit_id="polres-jember",
+            name="Polres Jember",
+            kind="polri",
+            province="jawa-timur",
+            regency="kab-jember",
+        ),
     )
-    app.register_personnel(
+    app.run(
         ctx,
-        personnel_id="jbr-01",
-        id_number="NRP-77010001",
-        name="Bripda Satu",
-        unit_id="polres-jember",
+        RegisterPersonnel(
+            personnel_id="jbr-01",
+            id_number="NRP-77010001",
+            name="Bripda Satu",
+            unit_id="polres-jember",
+        ),
     )
-    app.register_site(
+    app.run(
         ctx,
-        site_id="kpu-kab-jember",
-        kind="kpu_office",
-        name="KPU",
-        province="jawa-timur",
-        regency="kab-jember",
+        RegisterSite(
+            site_id="kpu-kab-jember",
+            kind="kpu_office",
+            name="KPU",
+            province="jawa-timur",
+            regency="kab-jember",
+        ),
     )
-    app.register_site(
+    app.run(
         ctx,
-        site_id="kpu-kab-oku",
-        kind="kpu_office",
-        name="KPU OKU",
-        province="sumatera-selatan",
-        regency="kab-oku",
-        posture="covert",
+        RegisterSite(
+            site_id="kpu-kab-oku",
+            kind="kpu_office",
+            name="KPU OKU",
+            province="sumatera-selatan",
+            regency="kab-oku",
+            posture="covert",
+        ),
     )
 
 

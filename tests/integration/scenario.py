@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from application.app import Jaga
+from application.commands.reference import RegisterPersonnel, RegisterSite, RegisterUnit
 from application.writes import Actor, Context
+from domain.site import Site
+from domain.values import named_id
 
 WIB = timezone(timedelta(hours=7))
 OPS = Actor(id="key-ops", name="Kabag Ops Polres Jember", role="ops")
@@ -20,30 +24,40 @@ def ctx(actor: Actor = OPS, key: str | None = None) -> Context:
 
 def jember(app: Jaga, guards: int = 6) -> dict[str, Any]:
     """Polres Jember guarding the KPU office at Jl. Imam Bonjol 129."""
-    app.register_unit(
+    app.run(
         ctx(),
-        unit_id="polres-jember",
-        name="Polres Jember",
-        kind="polri",
-        occurred_at=T0,
+        RegisterUnit(
+            unit_id="polres-jember", name="Polres Jember", kind="polri", occurred_at=T0
+        ),
     )
     for i in range(1, guards + 1):
-        app.register_personnel(
+        app.run(
             ctx(),
-            personnel_id=f"jbr-{i:02d}",
-            id_number=f"DEMO-{i:04d}",
-            name=f"Anggota {i}",
-            unit_id="polres-jember",
-            occurred_at=T0,
+            RegisterPersonnel(
+                personnel_id=f"jbr-{i:02d}",
+                id_number=f"DEMO-{i:04d}",
+                name=f"Anggota {i}",
+                unit_id="polres-jember",
+                occurred_at=T0,
+            ),
         )
-    return app.register_site(
+    return app.run(
         ctx(),
-        site_id="kpu-kab-jember",
-        kind="kpu_office",
-        name="Kantor KPU Kabupaten Jember",
-        province="jawa-timur",
-        regency="kab-jember",
-        address="Jl. Imam Bonjol No.129",
-        required_guards=6,
-        occurred_at=T0,
+        RegisterSite(
+            site_id="kpu-kab-jember",
+            kind="kpu_office",
+            name="Kantor KPU Kabupaten Jember",
+            province="jawa-timur",
+            regency="kab-jember",
+            address="Jl. Imam Bonjol No.129",
+            required_guards=6,
+            occurred_at=T0,
+        ),
     )
+
+
+def site_of(app: Jaga, site_id: str) -> Site:
+    """A private copy of a site's aggregate as the store has it now."""
+    found = app.load(named_id("site", site_id))
+    assert isinstance(found, Site)
+    return deepcopy(found)

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 from application.app import Jaga
+from application.commands.duty import CheckIn
 from application.errors import WriteNotStored
 from domain.errors import InvalidValue
 from infrastructure.audit.service import AuditService
 from infrastructure.settings import Settings
-from tests.integration.scenario import FIELD, T0, ctx, jember
+from tests.integration.scenario import FIELD, T0, ctx, jember, site_of
 
 
 def _is_postgres(jaga: Jaga) -> bool:
@@ -74,8 +75,11 @@ def audit(jaga: Jaga, tmp_path: Path, store_url: str) -> AuditService:
 
 
 def check_in(jaga: Jaga, who: str, key: str | None = None) -> dict[str, Any]:
-    return jaga.check_in(
-        ctx(FIELD, key), "kpu-kab-jember", personnel_id=who, method="qr", occurred_at=T0
+    return jaga.run(
+        ctx(FIELD, key),
+        CheckIn(
+            site_id="kpu-kab-jember", personnel_id=who, method="qr", occurred_at=T0
+        ),
     )
 
 
@@ -107,7 +111,12 @@ def test_writes_saved_together_fail_together_and_leave_no_trace(
     jember(jaga, guards=3)
     before = counts(jaga)
     commands = [
-        lambda app, who=who: check_in(app, who)
+        (
+            ctx(FIELD),
+            CheckIn(
+                site_id="kpu-kab-jember", personnel_id=who, method="qr", occurred_at=T0
+            ),
+        )
         for who in ("jbr-01", "jbr-02", "jbr-03")
     ]
     with failing_insert(jaga, "jaga_merkle"):
@@ -122,7 +131,7 @@ def test_a_value_that_cannot_be_encoded_is_refused_before_the_store(
 ) -> None:
     jember(jaga, guards=1)
     before = counts(jaga)
-    site = jaga.site("kpu-kab-jember")
+    site = site_of(jaga, "kpu-kab-jember")
     # The domain's own checks stand in front of this; the leaf encoding is the
     # last line, and it holds before anything reaches the store.
     site._requirement_set(float("nan"), None, None, T0)
@@ -136,10 +145,10 @@ def test_a_value_that_cannot_be_encoded_is_refused_before_the_store(
 def test_an_append_sent_twice_is_stored_once(jaga: Jaga, audit: AuditService) -> None:
     # A connection lost after the store committed makes the append go again: the
     # store knows the write by its events and answers where it stored them.
-    from domain.checkin import CheckIn
+    from domain import checkin
 
     jember(jaga, guards=1)
-    record = CheckIn.record(
+    record = checkin.CheckIn.record(
         "kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=T0
     )
     write = jaga.prepare(ctx(FIELD), str(record.id), [record], None)

@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from application.app import Jaga
+from application.commands.duty import CheckIn
 from domain.errors import NotFound
 from infrastructure.audit.bundle_verify import verify_bundle_bytes
 from infrastructure.audit.service import AuditService, InvalidRange, LogInconsistent
@@ -84,12 +85,14 @@ def naive_root(leaves: list[bytes]) -> bytes:
 
 def check_ins(app: Jaga, count: int) -> None:
     for i in range(count):
-        app.check_in(
+        app.run(
             ctx(FIELD),
-            site_id="kpu-kab-jember",
-            personnel_id=f"jbr-{i % 6 + 1:02d}",
-            method="qr",
-            occurred_at=T0,
+            CheckIn(
+                site_id="kpu-kab-jember",
+                personnel_id=f"jbr-{i % 6 + 1:02d}",
+                method="qr",
+                occurred_at=T0,
+            ),
         )
 
 

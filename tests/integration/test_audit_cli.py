@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from application.app import Jaga
+from application.commands.reference import RegisterUnit
 from infrastructure.audit.migrations import grant_app_role
 from infrastructure.audit.service import AuditService
 from infrastructure.settings import Settings
@@ -72,12 +73,14 @@ def test_app_role_writes_and_audits_but_cannot_rewrite_history(
         role_url = store_url.replace("postgres@", f"{role}@", 1)
         as_app = Jaga(env={**library_env(role_url), "CREATE_TABLE": "no"})
         try:
-            as_app.register_unit(
+            as_app.run(
                 ctx(),
-                unit_id="kodim-0824",
-                name="Kodim 0824/Jember",
-                kind="tni",
-                occurred_at=T0,
+                RegisterUnit(
+                    unit_id="kodim-0824",
+                    name="Kodim 0824/Jember",
+                    kind="tni",
+                    occurred_at=T0,
+                ),
             )
             audit = AuditService(as_app, settings)
             assert audit.checkpoint()["tree_size"] == 9

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any
 
+from pydantic import ValidationError
+
 from application.app import Jaga
-from application.batch import Command, commands_from, run_batch
+from application.batch import Item, Outcome, run_batch
 from application.calendar import ElectionCalendar
-from domain.errors import InvalidValue, NotFound
+from application.commands import Command
+from application.commands.reference import ChangeAlertLevel
+from application.commit import Committer
+from application.writes import Appended, Context
+from domain.errors import NotFound
 from infrastructure.store import library_env
+from interfaces.http.batch import Item as BatchItem
+from interfaces.http.batch import read_item
+from interfaces.http.errors import ApiError
 from tests.integration.scenario import FIELD, OPS, T0, ctx, jember
 
 WHEN = T0.isoformat()
@@ -78,6 +88,26 @@ def items() -> list[dict[str, Any]]:
     return out
 
 
+def batch_of(
+    raw: list[dict[str, Any]], context: Context
+) -> tuple[list[Item], list[Any]]:
+    """Batch items read as the batch endpoint reads them: the commands to run, and
+    each item's command or the error it answers with."""
+    read = [read_item(BatchItem.model_validate(i), context.actor.role) for i in raw]
+    runnable = [
+        (Context(context.actor, "test", i.get("idempotency_key")), c)
+        for i, c in zip(raw, read, strict=True)
+        if isinstance(c, Command)
+    ]
+    return runnable, read
+
+
+def run_items(app: Jaga, raw: list[dict[str, Any]], context: Context) -> list[Outcome]:
+    runnable, read = batch_of(raw, context)
+    done = iter(run_batch(app, runnable))
+    return [c if isinstance(c, Exception) else next(done) for c in read]
+
+
 def log_of(app: Jaga) -> list[tuple[Any, ...]]:
     return [
         (
@@ -100,8 +130,8 @@ def test_batch_gives_the_same_log_as_one_by_one(store_url: str, tmp_path: Any) -
     batched = open_jaga(store_url)
     alone = open_jaga(f"sqlite:///{tmp_path / 'alone.sqlite3'}")
     try:
-        outcomes = run_batch(batched, commands_from(items(), ctx(OPS)))
-        singles = [run_batch(alone, [c])[0] for c in commands_from(items(), ctx(OPS))]
+        outcomes = run_items(batched, items(), ctx(OPS))
+        singles = [run_items(alone, [i], ctx(OPS))[0] for i in items()]
         assert all(isinstance(o, dict) for o in outcomes), outcomes
         assert log_of(batched) == log_of(alone)
         assert [o["position"] for o in outcomes] == list(range(1, 10))  # type: ignore[index]
@@ -137,12 +167,13 @@ def test_failing_command_gets_its_own_error_and_the_rest_commit(jaga: Jaga) -> N
             "body": {"personnel_id": "jbr-02", "method": "qr", "occurred_at": WHEN},
         },
     ]
-    outcomes = run_batch(jaga, commands_from(batch, ctx(FIELD)))
+    outcomes = run_items(jaga, batch, ctx(FIELD))
     assert isinstance(outcomes[1], NotFound) and outcomes[1].details["field"] == (
         "personnel_id"
     )
-    assert isinstance(outcomes[2], InvalidValue) and outcomes[2].field == "occurred_at"
-    assert isinstance(outcomes[3], NotFound)
+    assert isinstance(outcomes[2], ValidationError)
+    assert outcomes[2].errors()[0]["loc"] == ("occurred_at",)
+    assert isinstance(outcomes[3], ApiError) and outcomes[3].status == 404
     assert [o["position"] for o in (outcomes[0], outcomes[4])] == [  # type: ignore[index]
         before + 1,
         before + 2,
@@ -150,35 +181,48 @@ def test_failing_command_gets_its_own_error_and_the_rest_commit(jaga: Jaga) -> N
     assert jaga.log.max_position() == before + 2
 
 
+class AnotherWriterFirst:
+    """A committer before whose first save another writer saves once."""
+
+    def __init__(self, jaga: Jaga, committer: Committer) -> None:
+        self.jaga = jaga
+        self.inner = committer
+        self.raced = False
+
+    def submit(self, writes: Any) -> Future[list[Appended]]:
+        if not self.raced:
+            self.raced = True
+            self.jaga.run(
+                ctx(),
+                ChangeAlertLevel(
+                    site_id="kpu-kab-jember",
+                    level="waspada",
+                    reason="lain",
+                    occurred_at=T0,
+                ),
+            )
+        return self.inner.submit(writes)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def test_command_that_loses_a_race_is_rerun_with_the_commands_built_on_it(
     jaga: Jaga,
 ) -> None:
     jember(jaga, guards=1)
 
-    def raise_alert(level: str) -> Command:
-        return lambda app: app.change_alert_level(
-            ctx(), "kpu-kab-jember", level, "laporan intelijen", T0
-        )
-
-    raced: list[bool] = []
-
-    def meanwhile(view: Jaga) -> dict[str, Any]:
-        # Another writer saves once, between this batch's decisions and its commit.
-        if not raced:
-            raced.append(True)
-            jaga.change_alert_level(ctx(), "kpu-kab-jember", "waspada", "lain", T0)
-        return view.check_in(
-            ctx(FIELD),
-            "kpu-kab-jember",
-            personnel_id="jbr-01",
-            method="qr",
+    def alert(level: str) -> Item:
+        return ctx(), ChangeAlertLevel(
+            site_id="kpu-kab-jember",
+            level=level,
+            reason="laporan intelijen",
             occurred_at=T0,
         )
 
-    outcomes = run_batch(jaga, [raise_alert("siaga"), meanwhile, raise_alert("awas")])
+    jaga.use_committer(AnotherWriterFirst(jaga, jaga.committer))
+    outcomes = run_batch(jaga, [alert("siaga"), alert("awas")])
     assert all(isinstance(o, dict) for o in outcomes), outcomes
-    site = jaga.site("kpu-kab-jember")
-    assert site.alert_level == "awas"
     levels = [
         (r["aggregate_version"], r["data"].get("level"))
         for r in jaga.records(limit=1000)
@@ -196,20 +240,20 @@ def test_repeated_idempotency_key_answers_the_same_and_writes_once(jaga: Jaga) -
         "body": {"personnel_id": "jbr-01", "method": "gps", "occurred_at": WHEN},
     }
     before = jaga.log.max_position()
-    first = run_batch(jaga, commands_from([item, item], ctx(FIELD)))
-    again = run_batch(jaga, commands_from([item], ctx(FIELD)))
+    first = run_items(jaga, [item, item], ctx(FIELD))
+    again = run_items(jaga, [item], ctx(FIELD))
     assert first[0] == first[1] == again[0]
     assert jaga.log.max_position() == before + 1
     changed = {**item, "body": {**item["body"], "method": "qr"}}
-    refused = run_batch(jaga, commands_from([changed], ctx(FIELD)))
+    refused = run_items(jaga, [changed], ctx(FIELD))
     assert getattr(refused[0], "code", None) == "idempotency_key_reused"
 
 
 def test_resent_batch_answers_as_before_and_writes_nothing(jaga: Jaga) -> None:
     keyed = [{**it, "idempotency_key": f"dev-7-{i}"} for i, it in enumerate(items())]
-    first = run_batch(jaga, commands_from(keyed, ctx(OPS)))
+    first = run_items(jaga, keyed, ctx(OPS))
     before = jaga.log.max_position()
-    again = run_batch(jaga, commands_from(keyed, ctx(OPS)))
+    again = run_items(jaga, keyed, ctx(OPS))
     assert again == first
     assert jaga.log.max_position() == before
 
@@ -239,8 +283,8 @@ def test_jaga_import_saves_each_line_and_names_the_ones_that_fail(
     env = {"JAGA_DATABASE_URL": store_url}
     done = CliRunner().invoke(cli, ["import", str(source)], env=env)
     assert done.exit_code == 1, done.output
-    assert "line 4: invalid_value" in done.output
-    assert "9 saved, 1 failed, of 10 lines" in done.output
+    assert "line 4: refused: unit_id:" in done.output
+    assert "9 written, 0 already present, 1 refused, of 10 lines" in done.output
     app = open_jaga(store_url)
     try:
         before = app.log.max_position()
@@ -249,8 +293,10 @@ def test_jaga_import_saves_each_line_and_names_the_ones_that_fail(
         again = CliRunner().invoke(
             cli, ["import", str(source), "--chunk", "3"], env=env
         )
-        assert "line 1: already_registered" in again.output
-        assert "4 saved, 6 failed" in again.output
+        assert "line 1: refused: unit polres-jember is already registered" in (
+            again.output
+        )
+        assert "1 written, 3 already present, 6 refused" in again.output
         assert app.log.max_position() == before + 1
     finally:
         app.close()

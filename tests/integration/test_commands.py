@@ -6,8 +6,11 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from application.app import Jaga
+from application.commands.duty import CheckIn, HandOver, StartShift
+from application.commands.reference import RegisterSite
 from application.errors import IdempotencyKeyReused
 from domain.duty import ShiftNotOnDuty, TeamAlreadyOnDuty
 from domain.errors import AlreadyRegistered, InvalidValue, NotFound
@@ -16,8 +19,11 @@ from tests.integration.scenario import FIELD, OPS, T0, WIB, ctx, jember
 
 def test_every_event_carries_actor_times_and_election_tags(jaga: Jaga) -> None:
     jember(jaga, guards=1)
-    answer = jaga.check_in(
-        ctx(FIELD), "kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=T0
+    answer = jaga.run(
+        ctx(FIELD),
+        CheckIn(
+            site_id="kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=T0
+        ),
     )
     [record] = jaga.records(after=answer["position"] - 1, limit=1)
     assert record["type"] == "CheckedIn"
@@ -37,12 +43,14 @@ def test_every_event_carries_actor_times_and_election_tags(jaga: Jaga) -> None:
 def test_recent_event_is_not_late(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     now = datetime.now(WIB)
-    answer = jaga.check_in(
+    answer = jaga.run(
         ctx(FIELD),
-        "kpu-kab-jember",
-        personnel_id="jbr-01",
-        method="gps",
-        occurred_at=now - timedelta(minutes=2),
+        CheckIn(
+            site_id="kpu-kab-jember",
+            personnel_id="jbr-01",
+            method="gps",
+            occurred_at=now - timedelta(minutes=2),
+        ),
     )
     assert jaga.find_record(answer["event_id"])["late"] is False  # type: ignore[index]
 
@@ -56,20 +64,18 @@ def test_positions_are_dense_and_in_order(jaga: Jaga) -> None:
 
 def test_idempotent_repeat_writes_nothing_and_answers_the_same(jaga: Jaga) -> None:
     jember(jaga, guards=1)
-    first = jaga.check_in(
+    first = jaga.run(
         ctx(FIELD, "hp-07-0001"),
-        "kpu-kab-jember",
-        personnel_id="jbr-01",
-        method="qr",
-        occurred_at=T0,
+        CheckIn(
+            site_id="kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=T0
+        ),
     )
     before = jaga.log.max_position()
-    again = jaga.check_in(
+    again = jaga.run(
         ctx(FIELD, "hp-07-0001"),
-        "kpu-kab-jember",
-        personnel_id="jbr-01",
-        method="qr",
-        occurred_at=T0,
+        CheckIn(
+            site_id="kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=T0
+        ),
     )
     assert again == first
     assert jaga.log.max_position() == before
@@ -77,68 +83,77 @@ def test_idempotent_repeat_writes_nothing_and_answers_the_same(jaga: Jaga) -> No
 
 def test_same_idempotency_key_with_other_body_conflicts(jaga: Jaga) -> None:
     jember(jaga, guards=2)
-    jaga.check_in(
+    jaga.run(
         ctx(FIELD, "k1"),
-        "kpu-kab-jember",
-        personnel_id="jbr-01",
-        method="qr",
-        occurred_at=T0,
+        CheckIn(
+            site_id="kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=T0
+        ),
     )
     with pytest.raises(IdempotencyKeyReused):
-        jaga.check_in(
+        jaga.run(
             ctx(FIELD, "k1"),
-            "kpu-kab-jember",
-            personnel_id="jbr-02",
-            method="qr",
-            occurred_at=T0,
+            CheckIn(
+                site_id="kpu-kab-jember",
+                personnel_id="jbr-02",
+                method="qr",
+                occurred_at=T0,
+            ),
         )
 
 
 def test_naive_time_is_refused_and_nothing_written(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     before = jaga.log.max_position()
-    with pytest.raises(InvalidValue) as e:
-        jaga.check_in(
+    with pytest.raises(ValidationError) as e:
+        jaga.run(
             ctx(FIELD),
-            "kpu-kab-jember",
-            personnel_id="jbr-01",
-            method="qr",
-            occurred_at=datetime(2024, 1, 3, 7, 0),
+            CheckIn(
+                site_id="kpu-kab-jember",
+                personnel_id="jbr-01",
+                method="qr",
+                occurred_at=datetime(2024, 1, 3, 7, 0),
+            ),
         )
-    assert e.value.field == "occurred_at"
+    assert e.value.errors()[0]["loc"] == ("occurred_at",)
     assert jaga.log.max_position() == before
 
 
 def test_future_time_is_refused(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     with pytest.raises(InvalidValue):
-        jaga.check_in(
+        jaga.run(
             ctx(FIELD),
-            "kpu-kab-jember",
-            personnel_id="jbr-01",
-            method="qr",
-            occurred_at=datetime.now(WIB) + timedelta(hours=1),
+            CheckIn(
+                site_id="kpu-kab-jember",
+                personnel_id="jbr-01",
+                method="qr",
+                occurred_at=datetime.now(WIB) + timedelta(hours=1),
+            ),
         )
 
 
 def test_unknown_site_and_person_are_not_found(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     with pytest.raises(NotFound) as e:
-        jaga.check_in(
+        jaga.run(
             ctx(FIELD),
-            "kpu-kab-nowhere",
-            personnel_id="jbr-01",
-            method="qr",
-            occurred_at=T0,
+            CheckIn(
+                site_id="kpu-kab-nowhere",
+                personnel_id="jbr-01",
+                method="qr",
+                occurred_at=T0,
+            ),
         )
     assert e.value.details["field"] == "site_id"
     with pytest.raises(NotFound) as e:
-        jaga.check_in(
+        jaga.run(
             ctx(FIELD),
-            "kpu-kab-jember",
-            personnel_id="jbr-99",
-            method="qr",
-            occurred_at=T0,
+            CheckIn(
+                site_id="kpu-kab-jember",
+                personnel_id="jbr-99",
+                method="qr",
+                occurred_at=T0,
+            ),
         )
     assert e.value.details["field"] == "personnel_id"
 
@@ -146,34 +161,40 @@ def test_unknown_site_and_person_are_not_found(jaga: Jaga) -> None:
 def test_site_cannot_be_registered_twice(jaga: Jaga) -> None:
     jember(jaga, guards=1)
     with pytest.raises(AlreadyRegistered):
-        jaga.register_site(
+        jaga.run(
             ctx(),
-            site_id="kpu-kab-jember",
-            kind="kpu_office",
-            name="Lagi",
-            province="jawa-timur",
-            regency="kab-jember",
+            RegisterSite(
+                site_id="kpu-kab-jember",
+                kind="kpu_office",
+                name="Lagi",
+                province="jawa-timur",
+                regency="kab-jember",
+            ),
         )
 
 
 def test_second_team_cannot_start_on_duty(jaga: Jaga) -> None:
     jember(jaga, guards=2)
-    jaga.start_shift(
+    jaga.run(
         ctx(FIELD),
-        "kpu-kab-jember",
-        unit_id="polres-jember",
-        commander_id="jbr-01",
-        roster=["jbr-01"],
-        occurred_at=T0,
+        StartShift(
+            site_id="kpu-kab-jember",
+            unit_id="polres-jember",
+            commander_id="jbr-01",
+            roster=["jbr-01"],
+            occurred_at=T0,
+        ),
     )
     with pytest.raises(TeamAlreadyOnDuty):
-        jaga.start_shift(
+        jaga.run(
             ctx(FIELD),
-            "kpu-kab-jember",
-            unit_id="polres-jember",
-            commander_id="jbr-02",
-            roster=["jbr-02"],
-            occurred_at=T0,
+            StartShift(
+                site_id="kpu-kab-jember",
+                unit_id="polres-jember",
+                commander_id="jbr-02",
+                roster=["jbr-02"],
+                occurred_at=T0,
+            ),
         )
 
 
@@ -187,12 +208,14 @@ def test_fifty_simultaneous_check_ins_at_one_site_all_succeed(jaga: Jaga) -> Non
         barrier.wait()
         try:
             answers.append(
-                jaga.check_in(
+                jaga.run(
                     ctx(FIELD),
-                    "kpu-kab-jember",
-                    personnel_id=f"jbr-{i:02d}",
-                    method="nfc",
-                    occurred_at=T0,
+                    CheckIn(
+                        site_id="kpu-kab-jember",
+                        personnel_id=f"jbr-{i:02d}",
+                        method="nfc",
+                        occurred_at=T0,
+                    ),
                 )
             )
         except BaseException as e:  # noqa: BLE001 - collected for the assertion
@@ -211,13 +234,15 @@ def test_fifty_simultaneous_check_ins_at_one_site_all_succeed(jaga: Jaga) -> Non
 
 def test_racing_handovers_let_exactly_one_win(jaga: Jaga) -> None:
     jember(jaga, guards=12)
-    shift = jaga.start_shift(
+    shift = jaga.run(
         ctx(FIELD),
-        "kpu-kab-jember",
-        unit_id="polres-jember",
-        commander_id="jbr-01",
-        roster=["jbr-01"],
-        occurred_at=T0,
+        StartShift(
+            site_id="kpu-kab-jember",
+            unit_id="polres-jember",
+            commander_id="jbr-01",
+            roster=["jbr-01"],
+            occurred_at=T0,
+        ),
     )
     barrier = threading.Barrier(10)
     wins: list[dict[str, object]] = []
@@ -227,13 +252,15 @@ def test_racing_handovers_let_exactly_one_win(jaga: Jaga) -> None:
         barrier.wait()
         try:
             wins.append(
-                jaga.hand_over(
+                jaga.run(
                     ctx(FIELD),
-                    "kpu-kab-jember",
-                    shift["id"],
-                    incoming_commander_id=f"jbr-{i:02d}",
-                    incoming_roster=[f"jbr-{i:02d}"],
-                    occurred_at=T0 + timedelta(hours=12),
+                    HandOver(
+                        site_id="kpu-kab-jember",
+                        shift_id=shift["id"],
+                        incoming_commander_id=f"jbr-{i:02d}",
+                        incoming_roster=[f"jbr-{i:02d}"],
+                        occurred_at=T0 + timedelta(hours=12),
+                    ),
                 )
             )
         except ShiftNotOnDuty as e:
@@ -287,12 +314,14 @@ def test_racing_retries_with_one_idempotency_key_write_once(
     def retry() -> None:
         barrier.wait()
         answers.append(
-            jaga.check_in(
+            jaga.run(
                 ctx(FIELD, "hp-07-0042"),
-                "kpu-kab-jember",
-                personnel_id="jbr-01",
-                method="qr",
-                occurred_at=T0,
+                CheckIn(
+                    site_id="kpu-kab-jember",
+                    personnel_id="jbr-01",
+                    method="qr",
+                    occurred_at=T0,
+                ),
             )
         )
 

@@ -6,13 +6,14 @@ import threading
 from typing import Any
 
 from application.app import Jaga
+from application.commands.duty import CheckIn
 from application.commit import GroupCommitter
-from domain.checkin import CheckIn
-from tests.integration.scenario import FIELD, T0, ctx, jember
+from domain import checkin
+from tests.integration.scenario import FIELD, T0, ctx, jember, site_of
 
 
 def prepared_check_in(jaga: Jaga, personnel_id: str) -> Any:
-    record = CheckIn.record(
+    record = checkin.CheckIn.record(
         "kpu-kab-jember", personnel_id=personnel_id, method="qr", occurred_at=T0
     )
     return jaga.prepare(ctx(FIELD), str(record.id), [record], None)
@@ -27,12 +28,14 @@ def test_concurrent_commands_are_all_kept_in_fewer_transactions(jaga: Jaga) -> N
 
     def worker(i: int) -> None:
         for _ in range(5):
-            a = jaga.check_in(
+            a = jaga.run(
                 ctx(FIELD),
-                "kpu-kab-jember",
-                personnel_id=f"jbr-{i:02d}",
-                method="qr",
-                occurred_at=T0,
+                CheckIn(
+                    site_id="kpu-kab-jember",
+                    personnel_id=f"jbr-{i:02d}",
+                    method="qr",
+                    occurred_at=T0,
+                ),
             )
             with lock:
                 answers.append(a)
@@ -57,16 +60,16 @@ def test_failing_write_is_isolated_from_its_batch_mates(jaga: Jaga) -> None:
     good_1 = prepared_check_in(jaga, "jbr-01")
     good_2 = prepared_check_in(jaga, "jbr-02")
     # A second registration of an existing site conflicts in the store itself.
-    site = jaga.site("kpu-kab-jember")
+    site = site_of(jaga, "kpu-kab-jember")
     from domain.site import Site
 
     twin = Site.register(
-        T0,
         site_id="kpu-kab-jember",
         kind="kpu_office",
         name="X",
         province="jawa-timur",
         regency="kab-jember",
+        occurred_at=T0,
     )
     clash = jaga.prepare(ctx(), "kpu-kab-jember", [twin], None)
     before = jaga.log.max_position()
@@ -79,8 +82,8 @@ def test_failing_write_is_isolated_from_its_batch_mates(jaga: Jaga) -> None:
 
 def test_two_writes_on_one_version_in_a_batch_let_the_first_win(jaga: Jaga) -> None:
     jember(jaga, guards=2)
-    a = jaga.site("kpu-kab-jember")
-    b = jaga.site("kpu-kab-jember")
+    a = site_of(jaga, "kpu-kab-jember")
+    b = site_of(jaga, "kpu-kab-jember")
     a.change_alert_level("siaga", "masa tenang", T0)
     b.change_alert_level("awas", "massa berkumpul", T0)
     wa = jaga.prepare(ctx(), "kpu-kab-jember", [a], None)
@@ -88,7 +91,7 @@ def test_two_writes_on_one_version_in_a_batch_let_the_first_win(jaga: Jaga) -> N
     outcome = jaga.store.append([wa, wb])
     assert outcome[0].status == "stored"
     assert outcome[1].status == "conflict"
-    assert jaga.site("kpu-kab-jember").alert_level == "siaga"
+    assert site_of(jaga, "kpu-kab-jember").alert_level == "siaga"
 
 
 def test_group_commit_gives_the_same_log_as_one_by_one(
@@ -104,12 +107,14 @@ def test_group_commit_gives_the_same_log_as_one_by_one(
         try:
             jember(app, guards=5)
             for i in range(1, 6):
-                app.check_in(
+                app.run(
                     ctx(FIELD),
-                    "kpu-kab-jember",
-                    personnel_id=f"jbr-{i:02d}",
-                    method="qr",
-                    occurred_at=T0,
+                    CheckIn(
+                        site_id="kpu-kab-jember",
+                        personnel_id=f"jbr-{i:02d}",
+                        method="qr",
+                        occurred_at=T0,
+                    ),
                 )
             return [
                 (

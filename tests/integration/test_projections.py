@@ -15,6 +15,8 @@ import pytest
 
 from application.app import Jaga
 from application.calendar import ElectionCalendar
+from application.commands.corrections import CorrectEntry
+from application.commands.duty import CheckIn, StartShift
 from application.demo import load_demo
 from infrastructure.store import library_env
 from infrastructure.views.reads import SqlReadModel
@@ -197,20 +199,24 @@ def test_as_of_a_time_shows_what_was_recorded_by_then(jaga: Jaga) -> None:
 
 def start_and_check_in(jaga: Jaga) -> dict[str, Any]:
     jember(jaga)
-    jaga.start_shift(
+    jaga.run(
         ctx(),
-        "kpu-kab-jember",
-        unit_id="polres-jember",
-        commander_id="jbr-01",
-        roster=["jbr-01", "jbr-02", "jbr-03"],
-        occurred_at=T0,
+        StartShift(
+            site_id="kpu-kab-jember",
+            unit_id="polres-jember",
+            commander_id="jbr-01",
+            roster=["jbr-01", "jbr-02", "jbr-03"],
+            occurred_at=T0,
+        ),
     )
-    return jaga.check_in(
+    return jaga.run(
         ctx(FIELD),
-        "kpu-kab-jember",
-        personnel_id="jbr-01",
-        method="qr",
-        occurred_at=T0 + timedelta(minutes=5),
+        CheckIn(
+            site_id="kpu-kab-jember",
+            personnel_id="jbr-01",
+            method="qr",
+            occurred_at=T0 + timedelta(minutes=5),
+        ),
     )
 
 
@@ -222,13 +228,15 @@ def test_correction_changes_the_views_and_the_timeline_shows_both(jaga: Jaga) ->
     service.catch_up()
     reads = open_read_model(jaga)
     assert reads.site("kpu-kab-jember")["on_duty"]["headcount"] == 3
-    fix = jaga.correct_entry(
+    fix = jaga.run(
         ctx(),
-        started["event_id"],
-        reason="roster salah",
-        changes={
-            "roster": ["jbr-01", "jbr-02", "jbr-03", "jbr-04", "jbr-05", "jbr-06"]
-        },
+        CorrectEntry(
+            event_id=started["event_id"],
+            reason="roster salah",
+            changes={
+                "roster": ["jbr-01", "jbr-02", "jbr-03", "jbr-04", "jbr-05", "jbr-06"]
+            },
+        ),
     )
     service.catch_up()
     row = reads.site("kpu-kab-jember")

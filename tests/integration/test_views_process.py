@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from application.app import Jaga
+from application.commands.duty import CheckIn, StartShift
 from infrastructure.settings import Settings
 from infrastructure.views.process import ViewsProcess, follow
 from infrastructure.views.runner import ProjectionService
@@ -59,20 +60,24 @@ def test_a_killed_views_process_is_started_again_and_catches_up(
         assert "exited with code -9" in runner.lag()["error"]
         # The log goes on growing while the new process starts.
         before = app.log.max_position()
-        app.start_shift(
+        app.run(
             ctx(),
-            "kpu-kab-jember",
-            unit_id="polres-jember",
-            commander_id="jbr-01",
-            roster=["jbr-01", "jbr-02"],
-            occurred_at=T0,
+            StartShift(
+                site_id="kpu-kab-jember",
+                unit_id="polres-jember",
+                commander_id="jbr-01",
+                roster=["jbr-01", "jbr-02"],
+                occurred_at=T0,
+            ),
         )
-        app.check_in(
+        app.run(
             ctx(FIELD),
-            "kpu-kab-jember",
-            personnel_id="jbr-02",
-            method="qr",
-            occurred_at=T0 + timedelta(minutes=5),
+            CheckIn(
+                site_id="kpu-kab-jember",
+                personnel_id="jbr-02",
+                method="qr",
+                occurred_at=T0 + timedelta(minutes=5),
+            ),
         )
         assert app.log.max_position() == before + 2
         assert eventually(lambda: runner.lag()["positions"] == 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from application.app import Jaga
+from application.commands.duty import CheckIn, StartShift
 from application.errors import IdempotencyKeyReused
 from domain.duty import TeamAlreadyOnDuty
 from domain.unit import Personnel
@@ -18,15 +19,20 @@ def test_loaded_sites_units_and_people_are_remembered_with_their_regions(
 ) -> None:
     jember(jaga, guards=2)
     assert not jaga.homes and not jaga.units_of
-    jaga.check_in(
-        ctx(), "kpu-kab-jember", personnel_id="jbr-01", method="qr", occurred_at=None
+    jaga.run(
+        ctx(),
+        CheckIn(
+            site_id="kpu-kab-jember",
+            personnel_id="jbr-01",
+            method="qr",
+            occurred_at=T0,
+        ),
     )
     site_id = named_id("site", "kpu-kab-jember")
     assert jaga.homes[site_id] == ("jawa-timur", "kab-jember")
     assert named_id("personnel", "jbr-01") in jaga.known_ids
-    person = jaga.load(
-        Personnel, named_id("personnel", "jbr-02"), "personnel_id", "jbr-02"
-    )
+    person = jaga.load(named_id("personnel", "jbr-02"))
+    assert isinstance(person, Personnel)
     assert jaga.units_of[person.id] == "polres-jember"
 
 
@@ -48,13 +54,17 @@ def test_a_repeated_shift_start_replays_its_answer_though_a_team_is_now_on_duty(
         "roster": ["jbr-01", "jbr-02"],
         "occurred_at": T0,
     }
-    first = jaga.start_shift(ctx(FIELD, "shift-1"), "kpu-kab-jember", **start)
+    first = jaga.run(
+        ctx(FIELD, "shift-1"), StartShift(site_id="kpu-kab-jember", **start)
+    )
     before = jaga.log.max_position()
-    again = jaga.start_shift(ctx(FIELD, "shift-1"), "kpu-kab-jember", **start)
+    again = jaga.run(
+        ctx(FIELD, "shift-1"), StartShift(site_id="kpu-kab-jember", **start)
+    )
     assert again == first
     assert jaga.log.max_position() == before
     with pytest.raises(TeamAlreadyOnDuty):
-        jaga.start_shift(ctx(FIELD, "shift-2"), "kpu-kab-jember", **start)
+        jaga.run(ctx(FIELD, "shift-2"), StartShift(site_id="kpu-kab-jember", **start))
 
 
 def test_a_reused_key_with_a_body_that_would_fail_is_named_as_reused(
@@ -62,8 +72,9 @@ def test_a_reused_key_with_a_body_that_would_fail_is_named_as_reused(
 ) -> None:
     jember(jaga, guards=1)
     check_in = {"personnel_id": "jbr-01", "method": "qr", "occurred_at": T0}
-    jaga.check_in(ctx(FIELD, "k1"), "kpu-kab-jember", **check_in)
+    jaga.run(ctx(FIELD, "k1"), CheckIn(site_id="kpu-kab-jember", **check_in))
     with pytest.raises(IdempotencyKeyReused):
-        jaga.check_in(
-            ctx(FIELD, "k1"), "kpu-kab-jember", **{**check_in, "personnel_id": "x"}
+        jaga.run(
+            ctx(FIELD, "k1"),
+            CheckIn(site_id="kpu-kab-jember", **{**check_in, "personnel_id": "x"}),
         )
