@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     AwareDatetime,
+    BeforeValidator,
     Field,
     Strict,
     StringConstraints,
