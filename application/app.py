@@ -112,7 +112,7 @@ class Jaga(Saving, Application[UUID]):
         self.units_of: dict[UUID, str] = {}
 
     @property
-    def log(self) -> LogStore:
+    def log(self) -> LogStore:  # type: ignore[override]
         recorder: Any = self.recorder
         return recorder  # type: ignore[no-any-return]
 

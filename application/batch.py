@@ -100,7 +100,7 @@ def _save(
 ) -> list[int]:
     """Saves the writes together; the commands to decide again alone."""
     try:
-        results = app.save(list(writes.values()))
+        results = app.store_writes(list(writes.values()))
     except WriteNotStored as error:
         # Nothing of the batch was stored: each command says so.
         outcome.update(dict.fromkeys(writes, error))

@@ -78,9 +78,11 @@ def places_of(kind: str, ident: str, uow: UnitOfWork) -> list[Requirement] | Non
         aggregate_id = named_id(kind, ident)
         home = app.homes.get(aggregate_id)
         if home is None:
-            cls = Site if kind == "site" else Unit
+            cls: type[Site | Unit] = Site if kind == "site" else Unit
             try:
-                found = uow.get(cls, aggregate_id, f"{kind}_id", ident, change=False)
+                found: Site | Unit = uow.get(
+                    cls, aggregate_id, f"{kind}_id", ident, change=False
+                )
             except NotFound:
                 return None
             home = (found.province, found.regency)

@@ -86,7 +86,7 @@ def run(app: Jaga, ctx: Context, command: Command) -> dict[str, Any]:
             if earlier is not None:
                 return earlier
             raise
-        [result] = app.save([write])
+        [result] = app.store_writes([write])
         answer = app.answer(write, result)
         if answer is not None:
             return answer

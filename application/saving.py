@@ -110,7 +110,7 @@ class Saving:
             "salts": new_salts(vars(event)),
         }
 
-    def save(self, writes: Sequence[PreparedWrite]) -> list[Appended]:
+    def store_writes(self, writes: Sequence[PreparedWrite]) -> list[Appended]:
         """What the store did with each write; a store that fails answers 503."""
         try:
             return self.committer.submit(writes).result()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta, timezone
 
+ZONE_NAMES = ("WIB", "WITA", "WIT")
 ZONES = {
     "WIB": timezone(timedelta(hours=7), "WIB"),
     "WITA": timezone(timedelta(hours=8), "WITA"),

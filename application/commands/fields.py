@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from domain import checkin, custody, incident, neutrality, patrol, site, unit
-from domain.regions import ZONES
+from domain.regions import ZONE_NAMES
 from domain.values import EARLIEST, LATEST
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -127,7 +127,7 @@ SomeSealNumbers = Annotated[list[Short], Field(max_length=500)]
 SiteKind = Literal[site.KINDS]  # type: ignore[valid-type]
 Posture = Literal[site.POSTURES]  # type: ignore[valid-type]
 Level = Literal[site.ALERT_LEVELS]  # type: ignore[valid-type]
-Zone = Literal[tuple(ZONES)]  # type: ignore[misc]
+Zone = Literal[ZONE_NAMES]  # type: ignore[valid-type]
 UnitKind = Literal[unit.UNIT_KINDS]  # type: ignore[valid-type]
 Category = Literal[incident.CATEGORIES]  # type: ignore[valid-type]
 PatrolKind = Literal[patrol.KINDS]  # type: ignore[valid-type]
@@ -164,4 +164,5 @@ def values_of(value: object) -> Sequence[str]:
         return ()
     if isinstance(value, str):
         return (value,)
-    return tuple(v for v in value if isinstance(v, str))  # type: ignore[union-attr]
+    items: Sequence[object] = value  # type: ignore[assignment]
+    return tuple(v for v in items if isinstance(v, str))

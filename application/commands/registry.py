@@ -39,7 +39,7 @@ class Command(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: ClassVar[str]
+    command_name: ClassVar[str]  # e.g. check_in
     path: ClassVar[str]  # where the HTTP API takes it, under /api/v1
     right: ClassVar[str]  # the access right it needs (application/access.py)
     records: ClassVar[tuple[str, ...]]  # the event types it records
@@ -49,8 +49,8 @@ class Command(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         if "path" in cls.__dict__:
-            cls.name = _snake(cls.__name__)
-            COMMANDS[cls.name] = cls
+            cls.command_name = _snake(cls.__name__)
+            COMMANDS[cls.command_name] = cls
 
     def decide(self, uow: UnitOfWork) -> Decision:
         """Loads what it acts on through `uow`, asks the domain, and returns the
@@ -73,7 +73,7 @@ class Command(BaseModel):
     def fingerprint(self) -> str:
         """The same request gives the same fingerprint, whichever way it came."""
         body = self.model_dump(mode="json", exclude_unset=True)
-        text = json.dumps([self.name, body], sort_keys=True, ensure_ascii=False)
+        text = json.dumps([self.command_name, body], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
 

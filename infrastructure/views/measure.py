@@ -91,7 +91,8 @@ def add_synthetic(
                 )
         patrol.end("", start + timedelta(seconds=30 * per_write))
 
-        [saved] = app.save([app.prepare(ctx, "measure", aggregates, None)])
+        write = app.prepare(ctx, "measure", aggregates, None)
+        [saved] = app.store_writes([write])
         if saved.status != "stored":
             raise RuntimeError(f"synthetic events not stored: {saved}")
         written += per_write

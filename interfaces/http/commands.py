@@ -69,7 +69,7 @@ def _route(command: type[Command]) -> None:
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind)
         )
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    endpoint.__name__ = command.name
+    endpoint.__name__ = command.command_name
     doc = (command.__doc__ or "").strip()
     router.add_api_route(
         command.path,
@@ -79,8 +79,8 @@ def _route(command: type[Command]) -> None:
         response_model=WriteAnswer,
         tags=[command.tag],
         summary=doc.split("\n", 1)[0],
-        name=command.name,
-        operation_id=command.name,
+        name=command.command_name,
+        operation_id=command.command_name,
     )
 
 

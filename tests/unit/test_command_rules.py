@@ -80,7 +80,7 @@ def test_blank_text_is_refused() -> None:
 def test_every_command_declares_where_it_is_taken_and_what_it_needs() -> None:
     assert len(COMMANDS) >= 33
     for name, command in COMMANDS.items():
-        assert command.name == name
+        assert command.command_name == name
         assert command.path.startswith("/") and command.right and command.records
 
 
