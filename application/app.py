@@ -8,14 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    project_aggregate,
-)
+from eventsourcing.application import Application, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
+from application.aggregates import Aggregates
 from application.calendar import ElectionCalendar
 from application.commands import COMMANDS  # noqa: F401 - every command registered
 from application.commands.registry import Command
@@ -25,6 +22,7 @@ from application.saving import Saving
 from application.writes import Context, EventStore
 from domain.site import Site
 from domain.unit import Personnel, Unit
+from domain.values import named_id
 
 LATE_AFTER = timedelta(minutes=15)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -110,6 +108,7 @@ class Jaga(Saving, Application[UUID]):
         self.known_ids: set[UUID] = set()
         self.homes: dict[UUID, tuple[str | None, str | None]] = {}
         self.units_of: dict[UUID, str] = {}
+        self.aggregates = Aggregates()
 
     @property
     def log(self) -> LogStore:  # type: ignore[override]
@@ -146,6 +145,12 @@ class Jaga(Saving, Application[UUID]):
 
         return run(self, ctx, command)
 
+    async def run_async(self, ctx: Context, command: Command) -> dict[str, Any]:
+        """`run` on the event loop, when the command can be decided from memory."""
+        from application.running import run_async
+
+        return await run_async(self, ctx, command)
+
     # --- reading the log ----------------------------------------------------------
 
     def record_of(self, row: Any) -> dict[str, Any]:
@@ -170,27 +175,53 @@ class Jaga(Saving, Application[UUID]):
     # --- reading aggregates -------------------------------------------------------
 
     def load(self, aggregate_id: UUID) -> Aggregate | None:
-        """The aggregate as it stands in the store (shared: not to be changed), or
-        None when nothing has that id."""
-        try:
-            aggregate: Aggregate = self.repository.get(
-                aggregate_id, deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            return None
-        self._remember(aggregate)
-        return aggregate
+        """The aggregate as last seen (shared: not to be changed), from memory when
+        it is there, else from the store; None when nothing has that id."""
+        found = self.aggregates.get(aggregate_id)
+        if found is not None:
+            return found
+        return self.load_many([aggregate_id])[aggregate_id]
 
     def load_many(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate | None]:
-        """`load` for many ids, read together in a few queries."""
+        """The aggregates as the store has them now, read together in a few
+        queries, and kept in memory."""
         found: dict[UUID, Aggregate | None] = dict.fromkeys(ids)
         for aggregate_id, stored in self.log.events_of(list(ids)).items():
             events = (self.mapper.to_domain_event(s) for s in stored)
             aggregate = project_aggregate(None, events)
             if isinstance(aggregate, Aggregate):
-                self._remember(aggregate)
                 found[aggregate_id] = aggregate
+        self.keep([a for a in found.values() if a is not None])
         return found
+
+    def keep(self, aggregates: Sequence[Aggregate]) -> None:
+        """Aggregates as the store now has them, after a write that stored them."""
+        for aggregate in aggregates:
+            self._remember(aggregate)
+        self.aggregates.put(aggregates)
+
+    def in_memory(self, references: Sequence[tuple[str, str]]) -> bool:
+        """Whether a command naming these can be decided without reading the store."""
+        for kind, ident in references:
+            if kind == "unit":
+                if named_id(kind, ident) not in self.homes:
+                    return False
+            elif kind == "personnel":
+                unit = self.units_of.get(named_id(kind, ident))
+                if unit is None or named_id("unit", unit) not in self.homes:
+                    return False
+            elif kind == "site":
+                if named_id(kind, ident) not in self.aggregates:
+                    return False
+            elif kind == "event":
+                return False
+            else:
+                try:
+                    if UUID(ident) not in self.aggregates:
+                        return False
+                except ValueError:
+                    return False
+        return True
 
     def exists(self, aggregate_id: UUID) -> bool:
         if aggregate_id in self.known_ids:
@@ -211,8 +242,6 @@ class Jaga(Saving, Application[UUID]):
 
     def site_home(self, site_id: str) -> tuple[str | None, str | None] | None:
         """A site's province and regency; None if no site has that id."""
-        from domain.values import named_id
-
         aggregate_id = named_id("site", site_id)
         home = self.homes.get(aggregate_id)
         if home is None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from eventsourcing.domain import Aggregate
+
 from application.commands.registry import Command
 from application.errors import WriteNotStored
-from application.running import check_right, decide, idempotency_of, run
+from application.running import check_right, decide, idempotency_of, run, settle
 from application.saving import reused
 from application.unit_of_work import UnitOfWork
 from application.writes import Context, EarlierAnswer, Idempotency, PreparedWrite
@@ -65,7 +67,7 @@ def run_batch(app: Jaga, items: Sequence[Item]) -> list[Outcome]:
     outcome: dict[int, Outcome] = _answered_before(app, keys)
     uow = UnitOfWork(app)
     uow.preload(ref for _, command in items for ref in command.references())
-    writes: dict[int, PreparedWrite] = {}
+    writes: dict[int, tuple[PreparedWrite, Sequence[Aggregate]]] = {}
     first_with_key: dict[tuple[str, str], int] = {}
     same_as: dict[int, int] = {}
     for i, (ctx, command) in enumerate(items):
@@ -96,19 +98,21 @@ def run_batch(app: Jaga, items: Sequence[Item]) -> list[Outcome]:
 
 
 def _save(
-    app: Jaga, writes: dict[int, PreparedWrite], outcome: dict[int, Outcome]
+    app: Jaga,
+    writes: dict[int, tuple[PreparedWrite, Sequence[Aggregate]]],
+    outcome: dict[int, Outcome],
 ) -> list[int]:
     """Saves the writes together; the commands to decide again alone."""
     try:
-        results = app.store_writes(list(writes.values()))
+        results = app.store_writes([w for w, _ in writes.values()])
     except WriteNotStored as error:
         # Nothing of the batch was stored: each command says so.
         outcome.update(dict.fromkeys(writes, error))
         return []
     again: list[int] = []
-    for (i, write), result in zip(writes.items(), results, strict=True):
+    for (i, (write, changed)), result in zip(writes.items(), results, strict=True):
         try:
-            answer = app.answer(write, result)
+            answer = settle(app, write, changed, result)
         except Exception as error:  # noqa: BLE001 - a reused key is this one's
             outcome[i] = error
             continue

@@ -1,18 +1,27 @@
 """Running a command: who may, where it lands, what it decides, and saving it,
-again on fresh state when another writer changed what it was decided on."""
+again on fresh state when another writer changed what it was decided on.
+
+`run` does it in the caller's thread. `run_async` does it on the event loop when
+everything the command names is in memory, and only awaits the group commit; a
+command that must read the store first runs as `run` in a worker thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate
 
 from application import access
 from application.commands.registry import Command
-from application.errors import CommandConflict, NotAllowed
+from application.errors import CommandConflict, NotAllowed, WriteNotStored
 from application.places import command_places
 from application.unit_of_work import UnitOfWork
-from application.writes import Context, Idempotency, PreparedWrite
+from application.writes import Appended, Context, Idempotency, PreparedWrite
 from domain.errors import DomainError
 
 if TYPE_CHECKING:
@@ -57,9 +66,9 @@ def decide(
     ctx: Context,
     command: Command,
     idempotency: Idempotency | None,
-) -> PreparedWrite:
+) -> tuple[PreparedWrite, Sequence[Aggregate]]:
     """The write of what the command decides on the unit of work, which keeps the
-    changed aggregates for the unit's later commands."""
+    changed aggregates for the unit's later commands; and those aggregates."""
     uow.begin()
     check_places(ctx, command, uow)
     answer_id, aggregates = command.decide(uow)
@@ -67,7 +76,27 @@ def decide(
         ctx, answer_id, aggregates, idempotency, uow.expectations(), list(uow.needs)
     )
     uow.keep(aggregates, write.event_ids)
-    return write
+    return write, aggregates
+
+
+def settle(
+    app: Jaga,
+    write: PreparedWrite,
+    aggregates: Sequence[Aggregate],
+    result: Appended,
+) -> dict[str, Any] | None:
+    """The answer once the store has spoken; None to decide again."""
+    answer = app.answer(write, result)
+    if answer is None:
+        app.forget(write)
+    elif result.status == "stored":
+        app.keep(aggregates)
+    return answer
+
+
+def _jitter(attempt: int) -> float:
+    # Writers that met on one version spread out before they try again.
+    return random.uniform(0, 0.002 * attempt)
 
 
 def run(app: Jaga, ctx: Context, command: Command) -> dict[str, Any]:
@@ -75,10 +104,9 @@ def run(app: Jaga, ctx: Context, command: Command) -> dict[str, Any]:
     idempotency = idempotency_of(ctx, command)
     for attempt in range(RETRIES):
         if attempt:
-            # Writers that met on one version spread out before they try again.
-            time.sleep(random.uniform(0, 0.002 * attempt))
+            time.sleep(_jitter(attempt))
         try:
-            write = decide(app, UnitOfWork(app), ctx, command, idempotency)
+            write, changed = decide(app, UnitOfWork(app), ctx, command, idempotency)
         except DomainError:
             # A repeat of a write that went through may no longer be allowed: the
             # key answers as it did the first time.
@@ -87,8 +115,40 @@ def run(app: Jaga, ctx: Context, command: Command) -> dict[str, Any]:
                 return earlier
             raise
         [result] = app.store_writes([write])
-        answer = app.answer(write, result)
+        answer = settle(app, write, changed, result)
         if answer is not None:
             return answer
-        app.forget(write)
+    raise CommandConflict("the record changed too often while saving; try again")
+
+
+async def run_async(app: Jaga, ctx: Context, command: Command) -> dict[str, Any]:
+    """`run` without leaving the event loop when the command can be decided from
+    memory: no thread, one await for the group commit."""
+    if not command.in_memory or not app.in_memory(command.references()):
+        return await asyncio.to_thread(run, app, ctx, command)
+    check_right(ctx, command)
+    idempotency = idempotency_of(ctx, command)
+    for attempt in range(RETRIES):
+        if attempt:
+            await asyncio.sleep(_jitter(attempt))
+        if not app.in_memory(command.references()):
+            return await asyncio.to_thread(run, app, ctx, command)
+        try:
+            write, changed = decide(app, UnitOfWork(app), ctx, command, idempotency)
+        except DomainError:
+            if idempotency is None:
+                raise
+            earlier = await asyncio.to_thread(app.replay, idempotency)
+            if earlier is not None:
+                return earlier
+            raise
+        try:
+            [result] = await asyncio.wrap_future(app.committer.submit([write]))
+        except DomainError:
+            raise
+        except Exception as error:
+            raise WriteNotStored(error) from error
+        answer = settle(app, write, changed, result)
+        if answer is not None:
+            return answer
     raise CommandConflict("the record changed too often while saving; try again")

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, StoredEvent
 
+from application.aggregates import Aggregates
 from application.calendar import ElectionCalendar
 from application.commit import Committer
 from application.errors import CommandConflict, IdempotencyKeyReused, WriteNotStored
@@ -41,8 +42,8 @@ class Saving:
     committer: Committer
     late_after: timedelta
     log: Any
-    repository: Any
     mapper: Mapper[UUID]
+    aggregates: Aggregates
 
     def prepare(
         self,
@@ -132,11 +133,9 @@ class Saving:
         return None
 
     def forget(self, write: PreparedWrite) -> None:
-        """Drops what a write that met a changed record was decided on."""
-        cache = self.repository.cache
-        if cache is not None:
-            for aggregate_id, _ in write.expects:
-                cache.cache.pop(aggregate_id, None)
+        """Drops what a write that met a changed record was decided on, so it is
+        read again from the store."""
+        self.aggregates.drop(aggregate_id for aggregate_id, _ in write.expects)
 
     def replay(self, idempotency: Idempotency) -> dict[str, Any] | None:
         found = self.log.find_answer(idempotency.scope, idempotency.key)

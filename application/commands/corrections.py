@@ -62,6 +62,7 @@ class CorrectEntry(Command):
     right: ClassVar[str] = "correction.write"
     records: ClassVar[tuple[str, ...]] = ("EntryCorrected",)
     tag: ClassVar[str] = "corrections"
+    in_memory: ClassVar[bool] = False
 
     event_id: EventRef
     reason: Reason

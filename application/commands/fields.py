@@ -50,7 +50,7 @@ def _time_given(value: object) -> object:
     if not isinstance(value, (str, datetime)):
         raise PydanticCustomError(
             "time_text",
-            "must be an ISO 8601 date and time, e.g. 2024-02-14T07:00+07:00",
+            "must be an ISO 8601 date or time, e.g. 2024-02-14T07:00+07:00",
         )
     return value
 
@@ -59,7 +59,7 @@ def _in_range(value: datetime) -> datetime:
     # A day's margin keeps every later conversion to a local zone in range.
     if not EARLIEST <= value <= LATEST:
         raise PydanticCustomError(
-            "time_out_of_range", "is out of range (years 1 to 9999)"
+            "time_out_of_range", "is out of range (years 0001 to 9999)"
         )
     return value.astimezone(UTC)
 

@@ -49,6 +49,7 @@ class RegisterSite(Command):
     right: ClassVar[str] = "reference.write"
     records: ClassVar[tuple[str, ...]] = ("SiteRegistered",)
     tag: ClassVar[str] = "reference data"
+    in_memory: ClassVar[bool] = False
 
     site_id: Slug
     kind: SiteKind
@@ -174,6 +175,7 @@ class RegisterUnit(Command):
     right: ClassVar[str] = "reference.write"
     records: ClassVar[tuple[str, ...]] = ("UnitRegistered",)
     tag: ClassVar[str] = "reference data"
+    in_memory: ClassVar[bool] = False
 
     unit_id: Slug
     name: Name
@@ -199,6 +201,7 @@ class RegisterPersonnel(Command):
     right: ClassVar[str] = "reference.write"
     records: ClassVar[tuple[str, ...]] = ("PersonnelRegistered",)
     tag: ClassVar[str] = "reference data"
+    in_memory: ClassVar[bool] = False
 
     personnel_id: Slug
     id_number: Short

@@ -44,6 +44,10 @@ class Command(BaseModel):
     right: ClassVar[str]  # the access right it needs (application/access.py)
     records: ClassVar[tuple[str, ...]]  # the event types it records
     tag: ClassVar[str]  # its group in the API's documentation
+    # Whether it can be decided from what the application keeps in memory; one
+    # that must learn that something does not exist yet (a registration) or read
+    # the log (a correction) cannot.
+    in_memory: ClassVar[bool] = True
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

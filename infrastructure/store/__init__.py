@@ -9,8 +9,8 @@ class StoreURLError(ValueError):
     """JAGA_DATABASE_URL is not a URL Jaga understands."""
 
 
-# Commands re-read sites often; cached aggregates are fast-forwarded from the store.
-COMMON = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+# The application keeps the aggregates it decides on (application/aggregates.py).
+COMMON: dict[str, str] = {}
 
 
 def library_env(database_url: str) -> dict[str, str]:

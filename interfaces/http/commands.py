@@ -50,9 +50,9 @@ def _route(command: type[Command]) -> None:
     model = body_model(command)
     ids = path_params(command)
 
-    def endpoint(w: Caller, body: BaseModel, **path: str) -> dict[str, Any]:
+    async def endpoint(w: Caller, body: BaseModel, **path: str) -> dict[str, Any]:
         values = {**body.model_dump(exclude_unset=True), **path}
-        return w.app.run(w.context(), parse(command, values))
+        return await w.app.run_async(w.context(), parse(command, values))
 
     parameters = [
         inspect.Parameter(

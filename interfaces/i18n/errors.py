@@ -83,6 +83,9 @@ REASONS = (
     N_("must be open, resolved, closed or all"),
     N_("must be 1 to 4"),
     N_("the period may be at most a year"),
+    N_("cannot be recorded: {error}"),
+    N_("follows from other entries; correct the entry it comes from"),
+    N_("must be a finite number"),
 )
 # Pydantic's error types and the message each says, with its ctx as parameters.
 PYDANTIC = {
@@ -117,6 +120,11 @@ PYDANTIC = {
     "datetime_from_date_parsing": N_("must be a date and time"),
     "date_parsing": N_("must be a date"),
     "date_type": N_("must be a date"),
+    "finite_number": N_("must be a finite number"),
+    "blank_text": N_("must not be empty"),
+    "repeated_id": N_("must not repeat an id"),
+    "time_text": N_("must be an ISO 8601 date or time, e.g. 2024-02-14T07:00+07:00"),
+    "time_out_of_range": N_("is out of range (years 0001 to 9999)"),
     "json_invalid": N_("is not valid JSON"),
     "json_type": N_("is not valid JSON"),
 }

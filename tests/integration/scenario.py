@@ -58,6 +58,7 @@ def jember(app: Jaga, guards: int = 6) -> dict[str, Any]:
 
 def site_of(app: Jaga, site_id: str) -> Site:
     """A private copy of a site's aggregate as the store has it now."""
-    found = app.load(named_id("site", site_id))
+    site_id_ = named_id("site", site_id)
+    found = app.load_many([site_id_])[site_id_]
     assert isinstance(found, Site)
     return deepcopy(found)

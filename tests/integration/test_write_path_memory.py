@@ -18,7 +18,6 @@ def test_loaded_sites_units_and_people_are_remembered_with_their_regions(
     jaga: Jaga,
 ) -> None:
     jember(jaga, guards=2)
-    assert not jaga.homes and not jaga.units_of
     jaga.run(
         ctx(),
         CheckIn(
