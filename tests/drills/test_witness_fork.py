@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from application.app import Jaga
 from application.calendar import ElectionCalendar
-from application.records import canonical_bytes
+from application.leaves import leaf_bytes
 from infrastructure.audit.merkle import MemoryNodeStore, leaf_hash
 from infrastructure.audit.note import Verifier
 from infrastructure.audit.quorum import compare_notes
@@ -157,7 +157,7 @@ def rewrite(app: Jaga, url: str, position: int, old: bytes, new: bytes) -> None:
         )
     size = app.log.max_position()
     leaves = [
-        leaf_hash(canonical_bytes(app.record_of(row)))
+        leaf_hash(leaf_bytes(app.record_of(row)))
         for row in app.log.read_stored(0, size, size)
     ]
     tree = MemoryNodeStore()
