@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from application.app import Jaga
 from application.calendar import ElectionCalendar
+from application.commands.duty import CheckIn
 from infrastructure.audit.bundle_verify import verify_bundle_bytes
 from infrastructure.audit.service import AuditService
 from infrastructure.settings import Settings
@@ -30,12 +31,14 @@ ORIGIN = "jaga.example/jatim-2024"
 
 def check_ins(app: Jaga, count: int) -> None:
     for i in range(count):
-        app.check_in(
+        app.run(
             ctx(FIELD),
-            site_id="kpu-kab-jember",
-            personnel_id=f"jbr-{i % 6 + 1:02d}",
-            method="qr",
-            occurred_at=T0,
+            CheckIn(
+                site_id="kpu-kab-jember",
+                personnel_id=f"jbr-{i % 6 + 1:02d}",
+                method="qr",
+                occurred_at=T0,
+            ),
         )
 
 
