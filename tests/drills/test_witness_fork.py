@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from application.app import Jaga
 from application.calendar import ElectionCalendar
+from application.commands.duty import CheckIn
 from application.leaves import leaf_bytes
 from infrastructure.audit.merkle import MemoryNodeStore, leaf_hash
 from infrastructure.audit.note import Verifier
@@ -43,12 +44,14 @@ def open_jaga(url: str) -> Jaga:
 
 def check_ins(app: Jaga, count: int, first: int = 1) -> None:
     for i in range(count):
-        app.check_in(
+        app.run(
             ctx(FIELD),
-            site_id="kpu-kab-jember",
-            personnel_id=f"jbr-{(first + i) % 6 + 1:02d}",
-            method="qr",
-            occurred_at=T0,
+            CheckIn(
+                site_id="kpu-kab-jember",
+                personnel_id=f"jbr-{(first + i) % 6 + 1:02d}",
+                method="qr",
+                occurred_at=T0,
+            ),
         )
 
 
