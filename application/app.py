@@ -242,13 +242,21 @@ class Jaga(Saving, Application[UUID]):
 
     def site_home(self, site_id: str) -> tuple[str | None, str | None] | None:
         """A site's province and regency; None if no site has that id."""
-        aggregate_id = named_id("site", site_id)
+        return self._home(Site, named_id("site", site_id))
+
+    def unit_home(self, unit_id: str) -> tuple[str | None, str | None] | None:
+        """A unit's province and regency; None if no unit has that id."""
+        return self._home(Unit, named_id("unit", unit_id))
+
+    def _home(
+        self, cls: type[Site | Unit], aggregate_id: UUID
+    ) -> tuple[str | None, str | None] | None:
         home = self.homes.get(aggregate_id)
         if home is None:
-            site = self.load(aggregate_id)
-            if not isinstance(site, Site):
+            found = self.load(aggregate_id)
+            if not isinstance(found, cls):
                 return None
-            home = (site.province, site.regency)
+            home = (found.province, found.regency)
         return home
 
     def _remember(self, aggregate: Aggregate) -> None:

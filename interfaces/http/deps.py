@@ -53,6 +53,14 @@ class Caller:
             scope=self.scope,
         )
 
+    def require_within(self, place: tuple[str | None, str | None], what: str) -> None:
+        """Refuses (403) a site or unit outside the key's regions."""
+        if not access.within(self.scope, *place):
+            raise forbidden(
+                f"{what} is outside this key's regions",
+                scope=access.scope_text(self.scope),
+            )
+
     def require_unscoped(self, what: str) -> None:
         if self.scope is not None:
             raise forbidden(

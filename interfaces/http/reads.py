@@ -7,9 +7,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from application import access
 from interfaces.http.deps import Caller, reader
-from interfaces.http.errors import ApiError, forbidden
+from interfaces.http.errors import ApiError
 from interfaces.http.reading import Fresh, one, page, redact_site_row
 from interfaces.http.schemas import (
     ERRORS,
@@ -115,11 +114,7 @@ def site_gaps(
     home = r.app.site_home(site_id)
     if home is None:
         raise ApiError(404, "not_found", f"unknown site: {site_id}", id=site_id)
-    if not access.within(r.scope, *home):
-        raise forbidden(
-            f"site {site_id} is outside this key's regions",
-            scope=access.scope_text(r.scope),
-        )
+    r.require_within(home, what=f"site {site_id}")
     result: dict[str, Any] = _rm(r).gaps(site_id, start=start, end=end, scope=r.scope)
     return result
 

@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, Response
 from application.reports.review import MAX_DAYS
 from infrastructure import reports
 from infrastructure.views.wiring import view_store
-from interfaces.http import regions
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import Fresh
@@ -78,10 +77,10 @@ def daily(
     shape: Shape,
     language: str,
 ) -> Any:
-    places = regions.site_places(r.app, site_id)
-    if places is None:
+    home = r.app.site_home(site_id)
+    if home is None:
         raise ApiError(404, "not_found", f"unknown site: {site_id}", id=site_id)
-    r.require(places, what=f"site {site_id}")
+    r.require_within(home, what=f"site {site_id}")
     parameters = {"site_id": site_id, "date": day.isoformat()}
     return answer(build(r, "daily", parameters, position), shape, language)
 
@@ -94,10 +93,10 @@ def unit(
     shape: Shape,
     language: str,
 ) -> Any:
-    places = regions.unit_places(r.app, unit_id)
-    if places is None:
+    home = r.app.unit_home(unit_id)
+    if home is None:
         raise ApiError(404, "not_found", f"unknown unit: {unit_id}", id=unit_id)
-    r.require(places, what=f"unit {unit_id}")
+    r.require_within(home, what=f"unit {unit_id}")
     parameters = {"unit_id": unit_id, "date": day.isoformat()}
     return answer(build(r, "unit", parameters, position), shape, language)
 
@@ -119,7 +118,7 @@ def review(
             f"to: must be on or after from, at most {MAX_DAYS} days on",
             field="to",
         )
-    r.require([(province, regency)], what="this region")
+    r.require_within((province, regency), what="this region")
     parameters = {
         "province": province,
         "regency": regency,
