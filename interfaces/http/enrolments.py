@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 
 from application import access
 from infrastructure.enrolments import Enrolments
-from interfaces.http import regions
 from interfaces.http.deps import Caller, reader, writer
 from interfaces.http.errors import ApiError, forbidden
 from interfaces.http.schemas import ERRORS, Body, Name, Short, Slug
@@ -41,13 +40,13 @@ def store(request: Request) -> Enrolments:
 
 def unit_scope(caller: Caller, unit_id: str) -> list[str]:
     """The region a unit's devices may reach: its regency, else its province."""
-    places = regions.unit_places(caller.app, unit_id)
-    if places is None:
+    home = caller.app.unit_home(unit_id)
+    if home is None:
         raise ApiError(
             404, "not_found", f"unknown unit: {unit_id}", field="unit_id", id=unit_id
         )
-    caller.require(places, what=f"unit {unit_id}")
-    province, regency = places[0]
+    caller.require_within(home, what=f"unit {unit_id}")
+    province, regency = home
     if province is None:
         raise ApiError(
             422,

@@ -20,6 +20,7 @@ from application.access import ROLES
 from application.commands.fields import SLUG_PATTERN as SLUG_PATTERN
 from application.commands.fields import Name as Name
 from application.commands.fields import ServerId as ServerId
+from application.commands.fields import Short as Short
 from application.commands.fields import SiteKind as SiteKind
 from application.commands.fields import Slug as Slug
 
