@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
 from application.aggregates import Aggregates
+from application.attachments import NO_UPLOADS, Uploads
 from application.calendar import ElectionCalendar
 from application.commands import COMMANDS  # noqa: F401 - every command registered
 from application.commands.registry import Command
@@ -109,6 +110,8 @@ class Jaga(Saving, Application[UUID]):
         self.homes: dict[UUID, tuple[str | None, str | None]] = {}
         self.units_of: dict[UUID, str] = {}
         self.aggregates = Aggregates()
+        # The uploads' metadata that events may name; the wiring gives the store's.
+        self.uploads: Uploads = NO_UPLOADS
 
     @property
     def log(self) -> LogStore:  # type: ignore[override]

@@ -47,6 +47,19 @@ class Uploads(Protocol):
     def get_many(self, sha256s: list[str]) -> dict[str, Upload]: ...
 
 
+class NoUploads:
+    """Where nothing was ever uploaded: every reference is refused."""
+
+    def get(self, sha256: str) -> Upload | None:
+        return None
+
+    def get_many(self, sha256s: list[str]) -> dict[str, Upload]:
+        return {}
+
+
+NO_UPLOADS = NoUploads()
+
+
 def checked_attachments(
     value: object, uploads: Uploads, field: str = "attachments"
 ) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ store refuses the write if another writer changed them meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from application.attachments import checked_attachments
 from application.writes import Expectation
 from domain.errors import InvalidValue, NotFound
 from domain.site import Site
@@ -23,6 +24,7 @@ from domain.values import named_id
 
 if TYPE_CHECKING:
     from application.app import Jaga
+    from application.commands.fields import AttachmentRef
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -130,6 +132,17 @@ class UnitOfWork:
         if event_id not in self.found_records:
             self.found_records[event_id] = self.app.find_record(event_id)
         return self.found_records[event_id]
+
+    def attachments(
+        self, refs: Sequence[AttachmentRef] | None, field: str = "attachments"
+    ) -> list[dict[str, Any]]:
+        """The files as the event names them; each must have been uploaded with
+        that size and type (422 naming the field, e.g. attachments[1].size)."""
+        if not refs:
+            return []
+        return checked_attachments(
+            [r.model_dump() for r in refs], self.app.uploads, field
+        )
 
     def field_time(
         self, value: datetime | None, field: str = "occurred_at"

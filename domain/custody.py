@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -25,6 +26,7 @@ class SealCheck(Aggregate):
         status: str,
         occurred_at: datetime,
         notes: str | None = None,
+        attachments: Sequence[dict[str, Any]] | None = None,
     ) -> SealCheck:
         return cls(
             site_id=site_id,
@@ -32,6 +34,7 @@ class SealCheck(Aggregate):
             status=status,
             notes=notes or "",
             occurred_at=occurred_at,
+            attachments=list(attachments or []),
         )
 
     @event("SealRecorded")
@@ -42,6 +45,7 @@ class SealCheck(Aggregate):
         status: str,
         notes: str,
         occurred_at: datetime,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> None:
         self.site_id = site_id
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -109,6 +109,7 @@ class GuardDuty(Aggregate):
         incoming_unit_id: str | None = None,
         observations: str | None = None,
         seals_intact: bool | None = None,
+        attachments: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         self.require_active()
         outgoing = self._require_on_duty(shift_id)
@@ -125,6 +126,7 @@ class GuardDuty(Aggregate):
             observations=observations or "",
             seals_intact=seals_intact,
             occurred_at=occurred_at,
+            attachments=list(attachments or []),
         )
 
     @event("ShiftHandedOver")
@@ -142,6 +144,7 @@ class GuardDuty(Aggregate):
         observations: str,
         seals_intact: bool | None,
         occurred_at: datetime,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> None:
         self.past_shifts.add(shift_id)
         self.on_duty = Team(

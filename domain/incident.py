@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -75,6 +76,7 @@ class Incident(Aggregate):
         reporter: str | None = None,
         involved_unit_ids: Sequence[str] | None = None,
         involved_personnel_ids: Sequence[str] | None = None,
+        attachments: Sequence[dict[str, Any]] | None = None,
     ) -> Incident:
         if site_id is None and not location:
             raise InvalidValue("site_id", "give a site_id or a location")
@@ -88,6 +90,7 @@ class Incident(Aggregate):
             involved_unit_ids=list(involved_unit_ids or []),
             involved_personnel_ids=list(involved_personnel_ids or []),
             occurred_at=occurred_at,
+            attachments=list(attachments or []),
         )
 
     @event("IncidentReported")
@@ -102,6 +105,7 @@ class Incident(Aggregate):
         involved_unit_ids: list[str],
         involved_personnel_ids: list[str],
         occurred_at: datetime,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> None:
         self.site_id = site_id
         self.status = "reported"
@@ -157,15 +161,25 @@ class Incident(Aggregate):
     def _escalated(self, severity: int, reason: str, occurred_at: datetime) -> None:
         self.severity = severity
 
-    def add_note(self, text: str, occurred_at: datetime) -> None:
+    def add_note(
+        self,
+        text: str,
+        occurred_at: datetime,
+        attachments: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         if self.status == "closed":
             raise IncidentAlreadyClosed(
                 "the incident is closed; reopen it to add notes"
             )
-        self._note_added(text, occurred_at)
+        self._note_added(text, occurred_at, list(attachments or []))
 
     @event("IncidentNoteAdded")
-    def _note_added(self, text: str, occurred_at: datetime) -> None:
+    def _note_added(
+        self,
+        text: str,
+        occurred_at: datetime,
+        attachments: list[dict[str, Any]] | None = None,
+    ) -> None:
         pass
 
     def resolve(self, resolution: str, occurred_at: datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -71,6 +72,7 @@ class NeutralityConcern(Aggregate):
         reported_personnel_id: str | None = None,
         evidence_refs: Sequence[str] | None = None,
         site_id: str | None = None,
+        attachments: Sequence[dict[str, Any]] | None = None,
     ) -> NeutralityConcern:
         v.one_of(
             "reported_unit_id",
@@ -87,6 +89,7 @@ class NeutralityConcern(Aggregate):
             evidence_refs=list(evidence_refs or []),
             site_id=site_id,
             occurred_at=occurred_at,
+            attachments=list(attachments or []),
         )
 
     @event("NeutralityConcernReported")
@@ -100,6 +103,7 @@ class NeutralityConcern(Aggregate):
         evidence_refs: list[str],
         site_id: str | None,
         occurred_at: datetime,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> None:
         self.reported_unit_id = reported_unit_id
         self.reported_personnel_id = reported_personnel_id
@@ -112,13 +116,19 @@ class NeutralityConcern(Aggregate):
         recommendation: str | None = None,
         reference: str | None = None,
         forwarded_to: str | None = None,
+        attachments: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         if self.reviewed:
             raise ConcernAlreadyReviewed(
                 "Bawaslu already recorded a finding; correct it with a correction"
             )
         self._reviewed(
-            finding, recommendation or "", reference or "", forwarded_to, occurred_at
+            finding,
+            recommendation or "",
+            reference or "",
+            forwarded_to,
+            occurred_at,
+            list(attachments or []),
         )
 
     @event("NeutralityReviewRecorded")
@@ -129,5 +139,6 @@ class NeutralityConcern(Aggregate):
         reference: str,
         forwarded_to: str | None,
         occurred_at: datetime,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> None:
         self.reviewed = True

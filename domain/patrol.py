@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -90,6 +91,7 @@ class Patrol(Aggregate):
         departed_at: datetime | None = None,
         people_met: Sequence[str] | None = None,
         notes: str | None = None,
+        attachments: Sequence[dict[str, Any]] | None = None,
     ) -> None:
         if departed_at is not None and departed_at < arrived_at:
             raise InvalidValue("departed_at", "must not be before arrived_at")
@@ -104,6 +106,7 @@ class Patrol(Aggregate):
             list(people_met or []),
             notes or "",
             arrived_at,
+            list(attachments or []),
         )
 
     @event("SiteVisited")
@@ -116,6 +119,7 @@ class Patrol(Aggregate):
         people_met: list[str],
         notes: str,
         occurred_at: datetime,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> None:
         pass
 

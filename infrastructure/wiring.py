@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from application.app import Jaga
 from application.calendar import ElectionCalendar
 from application.read import ReadModel
+from infrastructure.attachments.index import UploadIndex
 from infrastructure.settings import Settings
 from infrastructure.store import library_env
 
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
 def open_app(settings: Settings | None = None) -> Jaga:
     settings = settings or Settings.load()
     calendar = ElectionCalendar.load(settings.calendar_file)
-    return Jaga(env=library_env(settings.database_url), calendar=calendar)
+    app = Jaga(env=library_env(settings.database_url), calendar=calendar)
+    app.uploads = UploadIndex(app.recorder)
+    return app
 
 
 def open_read_model(app: Jaga) -> ReadModel:

@@ -6,6 +6,7 @@ from typing import ClassVar
 from uuid import uuid4
 
 from application.commands.fields import (
+    Attachments,
     Aware,
     Direction,
     Flag,
@@ -77,6 +78,7 @@ class HandOver(Command):
     incoming_unit_id: UnitRef | None = None
     observations: OptionalText | None = None
     seals_intact: Flag | None = None
+    attachments: Attachments | None = None
     occurred_at: Aware
 
     def decide(self, uow: UnitOfWork) -> Decision:
@@ -94,6 +96,7 @@ class HandOver(Command):
             observations=self.observations,
             seals_intact=self.seals_intact,
             occurred_at=uow.field_time(self.occurred_at),
+            attachments=uow.attachments(self.attachments),
         )
         return incoming_shift_id, [site]
 
@@ -183,6 +186,7 @@ class RecordSeals(Command):
     seal_numbers: SealNumbers
     status: SealStatus
     notes: OptionalText | None = None
+    attachments: Attachments | None = None
     occurred_at: Aware
 
     def decide(self, uow: UnitOfWork) -> Decision:
@@ -193,6 +197,7 @@ class RecordSeals(Command):
             self.status,
             uow.field_time(self.occurred_at),
             notes=self.notes,
+            attachments=uow.attachments(self.attachments),
         )
         return str(record.id), [record]
 

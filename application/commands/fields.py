@@ -16,7 +16,9 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     Strict,
     StringConstraints,
@@ -24,7 +26,16 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from domain import checkin, custody, incident, neutrality, patrol, site, unit
+from domain import (
+    checkin,
+    custody,
+    evidence,
+    incident,
+    neutrality,
+    patrol,
+    site,
+    unit,
+)
 from domain.regions import ZONE_NAMES
 from domain.values import EARLIEST, LATEST
 
@@ -121,6 +132,30 @@ EvidenceRefs = Annotated[
     Field(max_length=100),
 ]
 SealNumbers = Annotated[list[Short], Field(min_length=1, max_length=500)]
+
+
+class AttachmentRef(BaseModel):
+    """An uploaded file as an event names it; that it was uploaded with this size
+    and type is checked when the command runs (UnitOfWork.attachments)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sha256: Annotated[str, Strict(), StringConstraints(pattern=evidence.SHA256.pattern)]
+    size: Annotated[int, Strict(), Field(ge=1, le=evidence.MAX_SIZE)]
+    type: Literal[evidence.TYPES]  # type: ignore[valid-type]
+
+
+def _distinct_files(values: list[AttachmentRef]) -> list[AttachmentRef]:
+    if len({v.sha256 for v in values}) != len(values):
+        raise PydanticCustomError("repeated_file", "names an attachment twice")
+    return values
+
+
+Attachments = Annotated[
+    list[AttachmentRef],
+    Field(max_length=evidence.MAX_PER_EVENT),
+    AfterValidator(_distinct_files),
+]
 SomeSealNumbers = Annotated[list[Short], Field(max_length=500)]
 
 # The choices of the domain, as schema enums: one list each, kept in domain/.

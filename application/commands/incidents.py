@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from application.commands.fields import (
+    Attachments,
     Aware,
     Category,
     IncidentRef,
@@ -44,6 +45,7 @@ class ReportIncident(Command):
     reporter: OptionalName | None = None
     involved_unit_ids: SomeUnitRefs | None = None
     involved_personnel_ids: SomePersonRefs | None = None
+    attachments: Attachments | None = None
 
     def own_places(self) -> list[Place]:
         # Without a site, a report belongs to no region: unscoped keys only.
@@ -56,7 +58,9 @@ class ReportIncident(Command):
         uow.require("unit", self.involved_unit_ids, "involved_unit_ids")
         uow.require("personnel", self.involved_personnel_ids, "involved_personnel_ids")
         incident = Incident.report(
-            **self.model_dump(exclude={"occurred_at"}), occurred_at=when
+            **self.model_dump(exclude={"occurred_at", "attachments"}),
+            occurred_at=when,
+            attachments=uow.attachments(self.attachments),
         )
         return str(incident.id), [incident]
 
@@ -152,11 +156,16 @@ class AddIncidentNote(_Step):
     records: ClassVar[tuple[str, ...]] = ("IncidentNoteAdded",)
 
     text: Text
+    attachments: Attachments | None = None
     occurred_at: Aware
 
     def decide(self, uow: UnitOfWork) -> Decision:
         incident = self.incident(uow)
-        incident.add_note(self.text, uow.field_time(self.occurred_at))
+        incident.add_note(
+            self.text,
+            uow.field_time(self.occurred_at),
+            uow.attachments(self.attachments),
+        )
         return str(incident.id), [incident]
 
 

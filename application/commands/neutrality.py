@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from application.commands.fields import (
+    Attachments,
     Aware,
     ConcernRef,
     EvidenceRefs,
@@ -69,6 +70,7 @@ class ReportConcern(Command):
     evidence_refs: EvidenceRefs | None = None
     reporter: Name
     site_id: SiteRef | None = None
+    attachments: Attachments | None = None
     occurred_at: Aware
 
     def decide(self, uow: UnitOfWork) -> Decision:
@@ -81,6 +83,7 @@ class ReportConcern(Command):
             reported_personnel_id=self.reported_personnel_id,
             evidence_refs=self.evidence_refs,
             site_id=self.site_id,
+            attachments=uow.attachments(self.attachments),
         )
         uow.require("unit", self.reported_unit_id, "reported_unit_id")
         uow.require("personnel", self.reported_personnel_id, "reported_personnel_id")
@@ -102,6 +105,7 @@ class ReviewConcern(Command):
     recommendation: OptionalLong | None = None
     reference: OptionalName | None = None
     forwarded_to: Forward | None = None
+    attachments: Attachments | None = None
     occurred_at: Aware | None = None
 
     def decide(self, uow: UnitOfWork) -> Decision:
@@ -118,5 +122,6 @@ class ReviewConcern(Command):
             recommendation=self.recommendation,
             reference=self.reference,
             forwarded_to=self.forwarded_to,
+            attachments=uow.attachments(self.attachments),
         )
         return str(concern.id), [concern]

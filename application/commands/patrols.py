@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from application.commands.fields import (
+    Attachments,
     Aware,
     Condition,
     Notes,
@@ -93,6 +94,7 @@ class RecordVisit(Command):
     condition: Condition
     people_met: Notes | None = None
     notes: OptionalText | None = None
+    attachments: Attachments | None = None
 
     def decide(self, uow: UnitOfWork) -> Decision:
         patrol = _patrol(uow, self.patrol_id)
@@ -104,6 +106,7 @@ class RecordVisit(Command):
             departed_at=self.departed_at,
             people_met=self.people_met,
             notes=self.notes,
+            attachments=uow.attachments(self.attachments),
         )
         return str(patrol.id), [patrol]
 
