@@ -50,15 +50,22 @@ def function_params(writes: Sequence[PreparedWrite]) -> list[Any]:
             for column, value in zip(e, row, strict=True):
                 column.append(value)
         for aggregate_id, version in w.expects:
-            for column, value in zip(c, (n, aggregate_id, version), strict=True):
+            expected: tuple[Any, ...] = (n, aggregate_id, version)
+            for column, value in zip(c, expected, strict=True):
                 column.append(value)
         for event_id in w.needs:
             needs[0].append(n)
             needs[1].append(event_id)
         if w.idempotency is not None:
             i = w.idempotency
-            row2 = (n, i.scope, i.key, i.fingerprint, json.dumps(w.answer_template()))
-            for column, value in zip(k, row2, strict=True):
+            keyed: tuple[Any, ...] = (
+                n,
+                i.scope,
+                i.key,
+                i.fingerprint,
+                json.dumps(w.answer_template()),
+            )
+            for column, value in zip(k, keyed, strict=True):
                 column.append(value)
     return [*e, *c, *needs, *k, len(writes), LOCK_SECONDS]
 
@@ -166,10 +173,9 @@ class SQLiteAppend:
         size = int(
             self._one("SELECT COALESCE(MAX(position), 0) AS n FROM jaga_log", [])["n"]
         )
-        firsts = self._store(accepted, size, insert_event)
-        stored = iter(firsts)
+        firsts = iter(self._store(accepted, size, insert_event))
         return [
-            o if o is not None else Appended("stored", next(stored)) for o in outcome
+            o if o is not None else Appended("stored", next(firsts)) for o in outcome
         ]
 
     def _store(

@@ -62,14 +62,15 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
         statements = [*log.create_statements(DIALECT), REFUSE_FUNCTION, MIGRATE]
         tables = (self.events_table_name, "jaga_log", "jaga_merkle")
         statements += [s for t in tables for s in _triggers(t)]
-        self.sql_create_statements += [SQL(s) for s in statements]  # type: ignore[arg-type]
+        created: list[Any] = self.sql_create_statements
+        created += [SQL(s) for s in statements]
         # Two processes starting at once would deadlock replacing the function
         # while creating triggers: the first statement of the transaction waits.
-        self.sql_create_statements.insert(0, SQL(SETUP_LOCK))
+        created.insert(0, SQL(SETUP_LOCK))
         self.select_statements: dict[tuple[bool, bool, bool, bool], str] = {}
         schema = self.datastore.schema
-        self.sql_create_statements.append(
-            SQL(  # type: ignore[arg-type]
+        created.append(
+            SQL(
                 function_sql(
                     _text(Identifier(schema)),
                     _text(Identifier(self.events_table_name)),

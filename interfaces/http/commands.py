@@ -30,7 +30,7 @@ def body_model(command: type[Command]) -> type[BaseModel]:
         for name, info in command.model_fields.items()
         if name not in ids
     }
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         f"{command.__name__}Body", __base__=Body, __doc__=command.__doc__, **fields
     )
     return model
