@@ -339,6 +339,8 @@ def test_the_board_is_keyboard_navigable(server: Server, browser: Browser) -> No
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_text("Skip to content")
     page.keyboard.press("Enter")
+    # The skip link moves focus to the main content; the next Tab starts there.
+    expect(page.locator("main#main")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_attribute("id", "f-province")
     page.locator("tr[data-key='kpu-kab-jember'] a").focus()
