@@ -31,7 +31,7 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy domain application
+	$(BIN)/mypy domain application infrastructure interfaces
 
 bench: $(STAMP)
 	$(BIN)/jaga bench --quick

@@ -89,10 +89,10 @@ def rebuild(
                 raise RebuildConflict("another rebuild swapped views meanwhile")
             tracked = store.tracked(c)
             while position < tracked:
-                count, records = store.read_lazily(c, position, batch, tracked)
+                count, lazily = store.read_lazily(c, position, batch, tracked)
                 if not count:
                     break
-                position = writer.apply(c, records)
+                position = writer.apply(c, lazily)
                 events += count
             for v in names:
                 c.execute(

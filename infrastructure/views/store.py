@@ -143,7 +143,8 @@ class ViewStore:
             sql += f" AND l.position <= {ph}"
             params.append(until)
         c.execute(sql + f" ORDER BY l.position LIMIT {ph}", [*params, limit])
-        return c.fetchall()
+        rows: list[Any] = c.fetchall()
+        return rows
 
     def log_position(self, c: Any) -> int:
         c.execute("SELECT COALESCE(MAX(position), 0) AS n FROM jaga_log")

@@ -87,7 +87,8 @@ def redact_site_row(row: dict[str, Any], covert: set[str]) -> dict[str, Any]:
 def redact_item(item: dict[str, Any], covert: set[str]) -> dict[str, Any]:
     """A timeline item, incident or custody entry at a covert site, for Bawaslu."""
     if item.get("site_id") in covert:
-        return hide_guards(item)
+        hidden: dict[str, Any] = hide_guards(item)
+        return hidden
     return item
 
 
