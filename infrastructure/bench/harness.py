@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import platform
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,15 +19,35 @@ from typing import Any
 
 import psycopg
 
-from infrastructure.bench import baselines
-from infrastructure.bench.client import Connection, Tally, closed_loop, open_loop
-from infrastructure.bench.server import Server, free_port, jaga_serve_command
+from infrastructure.bench import baselines, ceiling, offline
+from infrastructure.bench.client import closed_loop, open_loop
+from infrastructure.bench.drive import (
+    BOARD,
+    Refs,
+    catch_up_rate,
+    day_after_opening,
+    get_job,
+    ingest_batches,
+    pct,
+    query_board,
+    sample_lag,
+    wait_caught_up,
+    write_job,
+)
+from infrastructure.bench.server import (
+    Server,
+    free_port,
+    jaga_serve_command,
+    serve_has_workers,
+)
+from infrastructure.bench.summary import summarise, table
 from infrastructure.bench.workload import Op, Workload
+
+__all__ = ["BenchError", "Plan", "run", "table"]
 
 ADMIN_URL = os.environ.get(
     "JAGA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-BOARD = "/api/v1/sites?regency=kab-jember&limit=100"
 
 
 class BenchError(RuntimeError):
@@ -51,9 +70,21 @@ class Plan:
     copy_rows: int
     as_of_queries: int
     rebuild_events: int  # grow the log to this many before timing the rebuild
+    workers: int = 1  # the second server run's workers (1: no second run)
+
+    def worker_counts(self) -> list[int]:
+        return [1] if self.workers <= 1 else [1, self.workers]
 
     @classmethod
-    def make(cls, quick: bool, scale: float | None, seed: int) -> Plan:
+    def make(
+        cls, quick: bool, scale: float | None, seed: int, workers: int | None = None
+    ) -> Plan:
+        plan = cls._sized(quick, scale, seed)
+        n = (os.cpu_count() or 1) if workers is None else workers
+        return dataclasses.replace(plan, workers=n)
+
+    @classmethod
+    def _sized(cls, quick: bool, scale: float | None, seed: int) -> Plan:
         if quick:
             return cls(
                 True,
@@ -142,160 +173,6 @@ def make_key(url: str) -> str:
     return secret
 
 
-# --- driving the server ---------------------------------------------------------
-
-
-class Refs(dict[str, str]):
-    """Ids the server made, by the workload's names for them."""
-
-    def ready(self, op: Op) -> bool:
-        return all(n in self for n in op.needs)
-
-    def keep(self, op: Op, answer: Any) -> None:
-        if op.save_as and isinstance(answer, dict) and "id" in answer:
-            self[op.save_as] = str(answer["id"])
-
-
-def write_job(
-    op: Op, refs: Refs, acked: list[tuple[float, int]]
-) -> Callable[[Connection], Any]:
-    async def job(conn: Connection) -> int:
-        item = op.item(refs)
-        reply = await conn.request(
-            "POST", item["path"], item["body"], {"Idempotency-Key": op.key}
-        )
-        if reply.status == 201:
-            answer = reply.json()
-            refs.keep(op, answer)
-            acked.append((time.monotonic(), int(answer.get("position") or 0)))
-        return reply.status
-
-    return job
-
-
-async def ingest_batches(
-    host: str,
-    port: int,
-    headers: dict[str, str],
-    phases: list[list[Op]],
-    refs: Refs,
-    size: int = 1000,
-    streams: int = 4,
-) -> Tally:
-    """The reference data through POST /api/v1/batch, phase by phase."""
-    total = Tally()
-    for phase in phases:
-        chunks = [phase[i : i + size] for i in range(0, len(phase), size)]
-
-        def job_for(given: list[Op]) -> Callable[[Connection], Any]:
-            async def job(conn: Connection) -> int:
-                # An op whose earlier request failed has no id to name: skipped.
-                chunk = [op for op in given if refs.ready(op)]
-                items = [op.item(refs) for op in chunk]
-                reply = await conn.request("POST", "/api/v1/batch", {"commands": items})
-                if reply.status == 200:
-                    for op, result in zip(chunk, reply.json()["results"], strict=True):
-                        if result["status"] == 201:
-                            total.items += 1
-                            refs.keep(op, result["body"])
-                        else:
-                            total.statuses[-result["status"]] = (
-                                total.statuses.get(-result["status"], 0) + 1
-                            )
-                return reply.status
-
-            return job
-
-        tally = await closed_loop(
-            host, port, headers, [job_for(c) for c in chunks], streams
-        )
-        total.latencies += tally.latencies
-        total.seconds += tally.seconds
-        for k, v in tally.statuses.items():
-            total.statuses[k] = total.statuses.get(k, 0) + v
-    return total
-
-
-async def sample_lag(
-    host: str, port: int, stop: asyncio.Event, every: float = 0.25
-) -> list[dict[str, Any]]:
-    conn = Connection(host, port, {})
-    samples: list[dict[str, Any]] = []
-    try:
-        while not stop.is_set():
-            reply = await conn.request("GET", "/readyz")
-            with contextlib.suppress(ValueError, TypeError):
-                lag = reply.json()["projection_lag"]
-                samples.append({"t": time.monotonic(), **lag})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every)
-    finally:
-        await conn.close()
-    return samples
-
-
-async def query_board(
-    host: str,
-    port: int,
-    headers: dict[str, str],
-    stop: asyncio.Event,
-    path: str = BOARD,
-    every: float = 0.05,
-) -> Tally:
-    conn = Connection(host, port, headers)
-    tally = Tally()
-    start = time.perf_counter()
-    try:
-        while not stop.is_set():
-            t = time.perf_counter()
-            reply = await conn.request("GET", path)
-            tally.add(reply.status, time.perf_counter() - t)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every)
-    finally:
-        await conn.close()
-    tally.seconds = time.perf_counter() - start
-    return tally
-
-
-async def wait_caught_up(
-    host: str, port: int, timeout: float = 120
-) -> list[dict[str, Any]]:
-    """Samples the projections' position until they reach the log's end."""
-    conn = Connection(host, port, {})
-    samples: list[dict[str, Any]] = []
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            reply = await conn.request("GET", "/readyz")
-            lag = (reply.json() or {}).get("projection_lag") or {}
-            samples.append({"t": time.monotonic(), **lag})
-            if lag.get("positions", 1) == 0:
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        await conn.close()
-    return samples
-
-
-def catch_up_rate(samples: list[dict[str, Any]]) -> float | None:
-    """Events/s the projections applied while they were behind."""
-    behind = [s for s in samples if s.get("positions", 0) > 0]
-    if len(behind) < 2:
-        return None
-    first, last = behind[0], samples[-1]
-    done = last["position"] - first["position"]
-    seconds = last["t"] - first["t"]
-    return round(done / seconds, 1) if seconds > 0 and done > 0 else None
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 # --- the run ----------------------------------------------------------------------
 
 
@@ -310,15 +187,20 @@ def run(plan: Plan, out_dir: Path, say: Callable[[str], None]) -> dict[str, Any]
         "workload": workload.summary(),
         "started_at": stamp,
     }
-    with scratch_databases("jaga_bench", "jaga_bench_raw") as (url, raw_url):
+    names = ("jaga_bench", "jaga_bench_raw", "jaga_bench_store", "jaga_bench_lib")
+    with scratch_databases(*names) as (url, raw_url, store_url, lib_url):
         say("baselines: raw recorder, COPY")
         result["recorder_1"] = baselines.raw_recorder(raw_url, 1, plan.raw_seconds)
         result["recorder_100"] = baselines.raw_recorder(raw_url, 100, plan.raw_seconds)
         result["copy"] = baselines.copy_rows(raw_url, plan.copy_rows)
+        say("store ceiling: Jaga's append against the library's recorder")
+        result["store_ceiling"] = ceiling.ceiling(
+            store_url, lib_url, plan.raw_seconds, say=say
+        )
         say("baseline: hello-world GET")
         port = free_port()
         with Server(baselines.hello_command(port), port, "/hello") as hello:
-            jobs = [_get("/hello")] * plan.hello_requests
+            jobs = [get_job("/hello")] * plan.hello_requests
             tally = asyncio.run(
                 closed_loop("127.0.0.1", port, {}, jobs, plan.concurrency)
             )
@@ -333,34 +215,30 @@ def run(plan: Plan, out_dir: Path, say: Callable[[str], None]) -> dict[str, Any]
             "JAGA_LOG_ORIGIN": "bench.jaga/jatim",
             "JAGA_SIGNING_KEY_FILE": str(out_dir / f"{stamp}.signing.key"),
         }
-        port = free_port()
-        log = out_dir / f"{stamp}.server.log"
-        say(f"server: jaga serve on port {port} (log {log})")
-        with Server(jaga_serve_command(port), port, "/healthz", env, log) as server:
-            phases: dict[str, float] = {}
-            asyncio.run(
-                _drive(
-                    plan,
-                    workload,
-                    port,
-                    secret,
-                    result,
-                    say,
-                    lambda name: phases.update({name: server.peak_rss_mib()}),
+        refs = Refs()
+        for workers in plan.worker_counts():
+            if workers > 1 and not serve_has_workers():
+                result["workers_n"] = {"skipped": "jaga serve has no --workers"}
+                continue
+            port = free_port()
+            log = out_dir / f"{stamp}.server.log"
+            say(f"server: jaga serve, {workers} worker(s), port {port} (log {log})")
+            command = jaga_serve_command(port, workers)
+            with Server(command, port, "/healthz", env, log) as server:
+                drive = _drive if workers == 1 else _drive_again
+                stage = "workers_1" if workers == 1 else "workers_n"
+                result[stage] = asyncio.run(
+                    drive(plan, workload, port, secret, refs, server, say)
                 )
-            )
-            result["server_rss"] = {
-                "peak_mib": server.peak_rss_mib(),
-                "peak_mib_after": phases,
-                "samples": len(server.samples),
-            }
+                result[stage]["workers"] = workers
         # The run's signing key signed only this scratch log.
         (out_dir / f"{stamp}.signing.key").unlink(missing_ok=True)
-        result["select_decode"] = _select_decode(url)
+        result.update(result.get("workers_1", {}))
+        result["select_decode"] = offline.select_decode(url)
         say("projection catch-up over the whole log")
-        result["projection_catch_up"]["batch"] = _catch_up(url)
+        result["projection_catch_up"]["batch"] = offline.catch_up(url)
         say("rebuild")
-        result["rebuild"] = _rebuild(plan, url, env, say)
+        result["rebuild"] = offline.rebuild(plan.rebuild_events, url, env, say)
     result["seconds"] = round(time.monotonic() - started, 1)
     result["summary"] = summarise(result)
     (out_dir / f"{stamp}.json").write_text(json.dumps(result, indent=2, default=str))
@@ -368,72 +246,113 @@ def run(plan: Plan, out_dir: Path, say: Callable[[str], None]) -> dict[str, Any]
     return result
 
 
-def _get(path: str) -> Callable[[Connection], Any]:
-    async def job(conn: Connection) -> int:
-        return (await conn.request("GET", path)).status
-
-    return job
-
-
 async def _drive(
     plan: Plan,
     workload: Workload,
     port: int,
     secret: str,
-    result: dict[str, Any],
+    refs: Refs,
+    server: Server,
     say: Callable[[str], None],
-    mark: Callable[[str], None],
-) -> None:
+) -> dict[str, Any]:
+    """The whole day against a server with one worker: the reference data in
+    batches, the opening hour's single writes, the fixed rate, as-of queries."""
     host, headers = "127.0.0.1", {"Authorization": f"Bearer {secret}"}
-    refs = Refs()
+    out: dict[str, Any] = {}
     say(f"batch ingest: reference data for {workload.tps_count} TPS")
     phases = workload.setup()
     t0 = time.monotonic()
     tally = await ingest_batches(host, port, headers, phases, refs)
-    result["batch_ingest"] = tally.summary()
-    mark("batch_ingest")
+    out["batch_ingest"] = tally.summary()
     say(f"  {tally.items} events at {tally.rate:.0f}/s; projections catching up")
     samples = await wait_caught_up(host, port)
-    rate = catch_up_rate(samples)
-    result["projection_catch_up"] = {
-        "rate_per_s": rate,
+    out["projection_catch_up"] = {
+        "rate_per_s": catch_up_rate(samples),
         "seconds_after_ingest": round(samples[-1]["t"] - t0 - tally.seconds, 2)
         if samples
         else None,
         "caught_up": bool(samples) and samples[-1].get("positions") == 0,
     }
-
-    say("single-event HTTP writes: the 07:00 opening hour, closed loop")
-    acked: list[tuple[float, int]] = []
+    rss = {"batch_ingest": server.peak_rss_mib()}
     opening = [op for op in workload.hour(7) if refs.ready(op)]
-    ops = opening[: plan.single_writes]
-    tally = await closed_loop(
-        host,
-        port,
-        headers,
-        [write_job(op, refs, acked) for op in ops],
-        plan.concurrency,
+    load = day_after_opening(workload, int(plan.rate * plan.load_seconds))
+    acked = await _writes_and_load(
+        plan, opening[: plan.single_writes], load, refs, port, headers, out, say, server
     )
-    result["http_writes"] = tally.summary()
-    mark("http_writes")
-    say(f"  {tally.rate:.0f} writes/s, p99 {tally.pct(0.99) * 1000:.0f} ms")
-    await wait_caught_up(host, port, 30)
+    rss["under_load"] = server.peak_rss_mib()
+    say("as-of queries")
+    top = max((p for _, p in acked), default=1)
+    as_of = [get_job(f"{BOARD}&as_of_position={max(1, top // 2)}")]
+    tally = await closed_loop(host, port, headers, as_of * plan.as_of_queries, 1)
+    out["as_of"] = tally.summary()
+    out["server_rss"] = {
+        "peak_mib": server.peak_rss_mib(),
+        "peak_mib_after": rss,
+        "samples": len(server.samples),
+    }
+    return out
 
-    say(
-        f"under load: {plan.rate:.0f} events/s for {plan.load_seconds:.0f} s "
-        "with board queries and lag samples"
-    )
+
+async def _drive_again(
+    plan: Plan,
+    workload: Workload,
+    port: int,
+    secret: str,
+    refs: Refs,
+    server: Server,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Single writes and the fixed rate again, on the same log, with N workers."""
+    headers = {"Authorization": f"Bearer {secret}"}
+    await wait_caught_up("127.0.0.1", port, 60)
+    # Past what the one-worker run wrote, so every request is a new write.
     wanted = int(plan.rate * plan.load_seconds)
-    stream = _day_after_opening(workload, wanted)
+    later = day_after_opening(workload, 2 * wanted + plan.single_writes)[wanted:]
+    writes, load = later[: plan.single_writes], later[plan.single_writes :]
+    out: dict[str, Any] = {}
+    await _writes_and_load(plan, writes, load, refs, port, headers, out, say, server)
+    return out
+
+
+async def _writes_and_load(
+    plan: Plan,
+    writes: list[Op],
+    load: list[Op],
+    refs: Refs,
+    port: int,
+    headers: dict[str, str],
+    out: dict[str, Any],
+    say: Callable[[str], None],
+    server: Server,
+) -> list[tuple[float, int]]:
+    """Single-event writes in a closed loop (with the server's CPU per write),
+    then a fixed rate with board queries and lag samples."""
+    host = "127.0.0.1"
+    acked: list[tuple[float, int]] = []
+    say("single-event HTTP writes: closed loop")
+    jobs = [write_job(op, refs, acked) for op in writes if refs.ready(op)]
+    cpu_before = server.cpu_seconds()
+    tally = await closed_loop(host, port, headers, jobs, plan.concurrency)
+    cpu = server.cpu_seconds() - cpu_before
+    out["http_writes"] = {
+        **tally.summary(),
+        "server_cpu_ms_per_write": round(1000 * cpu / max(1, len(acked)), 3),
+    }
+    say(
+        f"  {tally.rate:.0f} writes/s, p99 {tally.pct(0.99) * 1000:.0f} ms, "
+        f"{out['http_writes']['server_cpu_ms_per_write']} ms CPU per write"
+    )
+    await wait_caught_up(host, port, 30)
+    say(f"under load: {plan.rate:.0f} events/s for {plan.load_seconds:.0f} s")
     stop = asyncio.Event()
     board = asyncio.create_task(query_board(host, port, headers, stop))
     lag = asyncio.create_task(sample_lag(host, port, stop))
-    jobs = [write_job(op, refs, acked) for op in stream]
+    jobs = [write_job(op, refs, acked) for op in load]
     tally = await open_loop(host, port, headers, jobs, plan.rate, plan.load_seconds)
     stop.set()
     board_tally, lag_samples = await board, await lag
     lags = [s.get("seconds", 0.0) for s in lag_samples]
-    result["under_load"] = {
+    out["under_load"] = {
         "writes": tally.summary(),
         "board": board_tally.summary(),
         "lag_p50_s": round(pct(lags, 0.5), 3),
@@ -442,274 +361,9 @@ async def _drive(
             (s.get("positions", 0) for s in lag_samples), default=0
         ),
     }
-    mark("under_load")
     say(
         f"  achieved {tally.rate:.0f}/s; board p99 "
         f"{board_tally.pct(0.99) * 1000:.0f} ms; lag p99 {pct(lags, 0.99):.2f} s"
     )
     await wait_caught_up(host, port, 30)
-
-    say("as-of queries")
-    top = max((p for _, p in acked), default=1)
-    as_of = [_get(f"{BOARD}&as_of_position={max(1, top // 2)}")] * plan.as_of_queries
-    tally = await closed_loop(host, port, headers, as_of, 1)
-    result["as_of"] = tally.summary()
-    mark("as_of")
-
-
-def _day_after_opening(workload: Workload, wanted: int) -> list[Op]:
-    out: list[Op] = []
-    for hour in range(8, 24):
-        out += workload.hour(hour)
-        if len(out) >= wanted:
-            break
-    return out[:wanted]
-
-
-def _select_decode(url: str) -> dict[str, Any]:
-    from infrastructure.settings import Settings
-    from infrastructure.wiring import open_app
-
-    jaga = open_app(Settings(database_url=url))
-    try:
-        return baselines.select_decode(jaga, 10_000_000)
-    finally:
-        jaga.close()
-
-
-def _catch_up(url: str) -> dict[str, Any]:
-    """Every view built from the whole log in batches, as a runner that fell
-    behind catches up (the projections' own measure, into scratch tables)."""
-    from infrastructure.settings import Settings
-    from infrastructure.views.measure import catch_up_rate
-    from infrastructure.views.store import ViewStore
-    from infrastructure.wiring import open_app
-
-    jaga = open_app(Settings(database_url=url))
-    try:
-        done = catch_up_rate(ViewStore(jaga))
-    finally:
-        jaga.close()
-    return {
-        "events": done["events"],
-        "seconds": round(done["seconds"], 3),
-        "rate_per_s": round(done["rate"], 1),
-    }
-
-
-def _cli_seconds(args: list[str], env: dict[str, str]) -> tuple[float, Any]:
-    code = "from interfaces.cli.main import app; app()"
-    t = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-    )
-    return time.perf_counter() - t, done
-
-
-def _rebuild(
-    plan: Plan, url: str, env: dict[str, str], say: Callable[[str], None]
-) -> dict[str, Any]:
-    """Times `jaga rebuild` over the whole log (grown first in full mode)."""
-    from infrastructure.bench.grow import grow_log
-
-    if plan.rebuild_events:
-        say(f"  growing the log to {plan.rebuild_events} events")
-        grown = grow_log(url, plan.rebuild_events)
-    else:
-        grown = None
-    # A rebuild covers the log up to the live views' position, so the live views
-    # are brought to the end of the grown log first (untimed).
-    caught_up, done = _cli_seconds(["project"], env)
-    if done.returncode != 0:
-        return {"error": (done.stderr or done.stdout)[-500:]}
-    # The CLI's start-up (imports, connecting) is not rebuild work: timed apart.
-    startup, _ = _cli_seconds(["settings"], env)
-    seconds, done = _cli_seconds(["rebuild"], env)
-    from infrastructure.settings import Settings
-    from infrastructure.wiring import open_app
-
-    jaga = open_app(Settings(database_url=url))
-    try:
-        events = jaga.log.max_position()
-    finally:
-        jaga.close()
-    if done.returncode != 0:
-        return {"error": (done.stderr or done.stdout)[-500:], "events": events}
-    work = max(seconds - startup, 1e-3)
-    per_s = events / work
-    return {
-        "events": events,
-        "seconds": round(seconds, 2),
-        "startup_seconds": round(startup, 2),
-        "project_seconds": round(caught_up, 2),
-        "rate_per_s": round(per_s, 1),
-        "grown": grown,
-        "seconds_for_1m": round(1_000_000 / per_s, 1) if per_s else None,
-        "extrapolated": events < 1_000_000,
-    }
-
-
-# --- ratios and targets -----------------------------------------------------------
-
-
-def _rate(result: dict[str, Any], *path: str) -> float | None:
-    value: Any = result
-    for key in path:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return float(value) if isinstance(value, (int, float)) else None
-
-
-def summarise(r: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per figure: value, its baseline, the ratio, the target, met or not."""
-    rows: list[dict[str, Any]] = []
-
-    def ratio_row(
-        name: str,
-        value: float | None,
-        unit: str,
-        base_name: str,
-        base: float | None,
-        target: float | None,
-    ) -> None:
-        ratio = value / base if value is not None and base else None
-        rows.append(
-            {
-                "figure": name,
-                "value": value,
-                "unit": unit,
-                "baseline": base_name,
-                "baseline_value": base,
-                "ratio": None if ratio is None else round(ratio, 3),
-                "target": None if target is None else f">= {target}x",
-                "met": None if ratio is None or target is None else ratio >= target,
-            }
-        )
-
-    def limit_row(name: str, value: float | None, unit: str, limit: float) -> None:
-        rows.append(
-            {
-                "figure": name,
-                "value": value,
-                "unit": unit,
-                "baseline": None,
-                "baseline_value": None,
-                "ratio": None,
-                "target": f"< {limit} {unit}",
-                "met": None if value is None else value < limit,
-            }
-        )
-
-    hello = _rate(r, "hello_get", "rate_per_s")
-    ratio_row(
-        "HTTP single-event writes",
-        _rate(r, "http_writes", "rate_per_s"),
-        "events/s",
-        "hello-world GET",
-        hello,
-        0.7,
-    )
-    ratio_row(
-        "  write p50 latency",
-        _rate(r, "http_writes", "p50_ms"),
-        "ms",
-        "hello GET p50",
-        _rate(r, "hello_get", "p50_ms"),
-        None,
-    )
-    ratio_row(
-        "  write p99 latency",
-        _rate(r, "http_writes", "p99_ms"),
-        "ms",
-        "hello GET p99",
-        _rate(r, "hello_get", "p99_ms"),
-        None,
-    )
-    ratio_row(
-        "  vs raw recorder, 1 event/txn",
-        _rate(r, "http_writes", "rate_per_s"),
-        "events/s",
-        "recorder 1/txn",
-        _rate(r, "recorder_1", "rate_per_s"),
-        None,
-    )
-    ratio_row(
-        "batch ingest (POST /batch)",
-        _rate(r, "batch_ingest", "rate_per_s"),
-        "events/s",
-        "PostgreSQL COPY",
-        _rate(r, "copy", "rate_per_s"),
-        0.3,
-    )
-    ratio_row(
-        "  vs raw recorder, 100 events/txn",
-        _rate(r, "batch_ingest", "rate_per_s"),
-        "events/s",
-        "recorder 100/txn",
-        _rate(r, "recorder_100", "rate_per_s"),
-        None,
-    )
-    ratio_row(
-        "projection catch-up (batches)",
-        _rate(r, "projection_catch_up", "batch", "rate_per_s"),
-        "events/s",
-        "select+decode",
-        _rate(r, "select_decode", "rate_per_s"),
-        0.5,
-    )
-    ratio_row(
-        "  live runner draining a backlog",
-        _rate(r, "projection_catch_up", "rate_per_s"),
-        "events/s",
-        "select+decode",
-        _rate(r, "select_decode", "rate_per_s"),
-        None,
-    )
-    ratio_row(
-        "rebuild rate",
-        _rate(r, "rebuild", "rate_per_s"),
-        "events/s",
-        "select+decode",
-        _rate(r, "select_decode", "rate_per_s"),
-        None,
-    )
-    ratio_row(
-        "fixed-rate ingest achieved",
-        _rate(r, "under_load", "writes", "rate_per_s"),
-        "events/s",
-        "offered",
-        r["plan"]["rate"],
-        0.95,
-    )
-    limit_row(
-        "board p99 under load", _rate(r, "under_load", "board", "p99_ms"), "ms", 100
-    )
-    limit_row(
-        "projection lag p99 under load", _rate(r, "under_load", "lag_p99_s"), "s", 1
-    )
-    limit_row("rebuild of 1M events", _rate(r, "rebuild", "seconds_for_1m"), "s", 120)
-    limit_row("as-of board query p99", _rate(r, "as_of", "p99_ms"), "ms", 100)
-    limit_row("server peak RSS", _rate(r, "server_rss", "peak_mib"), "MiB", 400)
-    return rows
-
-
-def table(result: dict[str, Any]) -> str:
-    lines = [
-        f"{'figure':<36} {'value':>12} {'unit':<9} {'baseline':<18} "
-        f"{'base':>10} {'ratio':>7}  target       met"
-    ]
-    for row in result["summary"]:
-        value = "-" if row["value"] is None else f"{row['value']:,.1f}"
-        base = "-" if row["baseline_value"] is None else f"{row['baseline_value']:,.1f}"
-        ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        met = {True: "yes", False: "NO", None: ""}[row["met"]]
-        lines.append(
-            f"{row['figure']:<36} {value:>12} {row['unit']:<9} "
-            f"{row['baseline'] or '':<18} {base:>10} {ratio:>7}  "
-            f"{row['target'] or '':<12} {met}"
-        )
-    return "\n".join(lines)
+    return acked

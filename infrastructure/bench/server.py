@@ -24,36 +24,64 @@ def free_port() -> int:
 
 
 def rss_kib(pid: int) -> int:
-    """Resident memory of a process and its children, from /proc."""
+    """Resident memory of a process and its descendants, from /proc."""
     total = 0
-    pids = [pid]
-    while pids:
-        p = pids.pop()
+    for p in tree_pids(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
-            for task in Path(f"/proc/{p}/task").iterdir():
-                children = (task / "children").read_text().split()
-                pids.extend(int(c) for c in children)
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
 
 
-def jaga_serve_command(port: int) -> list[str]:
+CLI = "from interfaces.cli.main import app; app()"
+
+
+def jaga_serve_command(port: int, workers: int = 1) -> list[str]:
     """`jaga serve` as this interpreter runs it."""
-    code = "from interfaces.cli.main import app; app()"
-    return [
-        sys.executable,
-        "-c",
-        code,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    command = [sys.executable, "-c", CLI, "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port)]
+    return command + (["--workers", str(workers)] if workers > 1 else [])
+
+
+def serve_has_workers() -> bool:
+    """Whether this build's `jaga serve` takes --workers."""
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, "serve", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    return "--workers" in done.stdout
+
+
+def tree_pids(pid: int) -> list[int]:
+    """A process and its descendants, from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its descendants so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 class Server:
@@ -110,6 +138,10 @@ class Server:
         assert self.proc is not None
         while not self._stop.wait(self.every):
             self.samples.append((time.monotonic(), rss_kib(self.proc.pid)))
+
+    def cpu_seconds(self) -> float:
+        assert self.proc is not None
+        return cpu_seconds(self.proc.pid)
 
     def peak_rss_mib(self) -> float:
         return round(max((s for _, s in self.samples), default=0) / 1024, 1)

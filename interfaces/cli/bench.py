@@ -19,13 +19,17 @@ def bench(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Workload seed")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Server workers of the second run (cores)"),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Where the JSON goes")] = Path("var/bench"),
 ) -> None:
     """Voting day over real HTTP against a fresh PostgreSQL database, with every
     baseline measured in the same run; prints ratios, writes var/bench/*.json."""
     from infrastructure.bench.harness import Plan, run, table
 
-    plan = Plan.make(quick, scale, seed)
+    plan = Plan.make(quick, scale, seed, workers)
     mode = "quick" if quick else "full"
     typer.echo(
         f"jaga bench ({mode}): scale {plan.scale}, seed {plan.seed}, "
