@@ -68,7 +68,8 @@ def rebuild(
     else:
         grown = None
     # A rebuild covers the log up to the live views' position, so the live views
-    # are brought to the end of the grown log first (untimed).
+    # are brought to the end of the grown log first: the live runner's own
+    # catch-up (`jaga project`) on the backlog the growing left, timed apart.
     caught_up, done = cli_seconds(["project"], env)
     if done.returncode != 0:
         return {"error": (done.stderr or done.stdout)[-500:]}
@@ -87,7 +88,14 @@ def rebuild(
         return {"error": (done.stderr or done.stdout)[-500:], "events": events}
     work = max(seconds - startup, 1e-3)
     per_s = events / work
+    backlog = (grown or {}).get("added") or 0
+    live = max(caught_up - startup, 1e-3)
     return {
+        "live_backlog": {
+            "events": backlog,
+            "seconds": round(live, 2),
+            "rate_per_s": round(backlog / live, 1) if backlog else None,
+        },
         "events": events,
         "seconds": round(seconds, 2),
         "startup_seconds": round(startup, 2),

@@ -152,9 +152,10 @@ def summarise(r: dict[str, Any]) -> list[dict[str, Any]]:
         _rate(r, "select_decode", "rate_per_s"),
         0.5,
     )
+    live = _rate(r, "rebuild", "live_backlog", "rate_per_s")
     ratio_row(
         "  live runner draining a backlog",
-        _rate(r, "projection_catch_up", "rate_per_s"),
+        live,
         "events/s",
         "select+decode",
         _rate(r, "select_decode", "rate_per_s"),
@@ -163,16 +164,22 @@ def summarise(r: dict[str, Any]) -> list[dict[str, Any]]:
     rows.append(
         {
             "figure": "  live runner, absolute",
-            "value": _rate(r, "projection_catch_up", "rate_per_s"),
+            "value": live,
             "unit": "events/s",
             "baseline": None,
             "baseline_value": None,
             "ratio": None,
             "target": ">= 4000",
-            "met": None
-            if _rate(r, "projection_catch_up", "rate_per_s") is None
-            else (_rate(r, "projection_catch_up", "rate_per_s") or 0) >= 4000,
+            "met": None if live is None else live >= 4000,
         }
+    )
+    ratio_row(
+        "  views following the batch ingest",
+        _rate(r, "projection_catch_up", "rate_per_s"),
+        "events/s",
+        "batch ingest",
+        _rate(r, "batch_ingest", "rate_per_s"),
+        None,
     )
     ratio_row(
         "rebuild rate",
