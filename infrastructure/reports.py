@@ -39,8 +39,8 @@ from infrastructure.audit.merkle import (
     verify_consistency,
 )
 from infrastructure.views import tables
-from infrastructure.views.engine import loads
 from infrastructure.views.store import ViewStore
+from infrastructure.views.tables import loads
 
 FORMAT = "jaga-report"
 VERSION = 1

@@ -10,39 +10,16 @@ they are only trusted while nobody else has moved the views on (see `position`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
-
 from application.projections import FOLDED, View, fold, routes
-from application.projections.common import Doc, Record, when, with_corrections
+from application.projections.common import Doc, Record
 from application.projections.subjects import directory_updates, enrich
 from infrastructure.views import tables
-from infrastructure.views.tables import Dialect
+from infrastructure.views.history import stream
+from infrastructure.views.tables import Dialect, chunks, dumps, loads, micros
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
-CHUNK = 500
 CACHE_LIMIT = 200_000  # documents held in memory between batches, over all views
-
-
-def dumps(value: Any) -> str:
-    """A document as the view tables hold it: compact JSON text, non-ASCII as is."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-loads: Callable[[str], Any] = orjson.loads
-
-
-def micros(iso_time: str | None) -> int:
-    moment = when(iso_time)
-    return 0 if moment is None else (moment - EPOCH) // MICROSECOND
-
-
-def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def copy_text(value: str) -> str:
@@ -351,101 +328,3 @@ TIMELINE_COLUMNS = (
     "recorded_us",
     "record",
 )
-
-
-def stream(
-    c: Any, ph: str, timeline_generation: int, key: str, *, after: int, upto: int
-) -> list[Record]:
-    """The records about `key` in (after, upto], each with the corrections up to
-    `upto` applied."""
-    return tails(c, ph, timeline_generation, {key: after}, upto)[key]
-
-
-def tails(
-    c: Any, ph: str, timeline_generation: int, after: dict[str, int], upto: int
-) -> dict[str, list[Record]]:
-    """For each key, its records in (after[key], upto] with their corrections
-    applied, fetched for many keys at once. A correction comes after what it
-    corrects, so the corrections of a record after `after` are after it too."""
-    timeline = tables.docs_table("timeline", timeline_generation)
-    subjects = tables.subjects_table(timeline_generation)
-    found: dict[str, list[Record]] = {key: [] for key in after}
-    if ph == "%s" and after:
-        # One index range per key. The fence (OFFSET 0) keeps PostgreSQL from
-        # flattening it into a scan of the whole subject index.
-        c.execute(
-            "SELECT v.subject, x.record"
-            " FROM unnest(%b::text[], %b::bigint[]) AS v(subject, after)"
-            " CROSS JOIN LATERAL (SELECT s.position, t.record"
-            f" FROM {subjects} s JOIN {timeline} t ON t.position = s.position"
-            " WHERE s.subject = v.subject AND s.position > v.after"
-            " AND s.position <= %s ORDER BY s.position OFFSET 0) x"
-            " ORDER BY v.subject, x.position",
-            [list(after), list(after.values()), upto],
-        )
-        rows = c.fetchall()
-    else:
-        rows = []
-        for part in chunks(list(after.items())):
-            starts = ",".join([f"({ph},{ph})"] * len(part))
-            c.execute(
-                f"WITH v(subject, after) AS (VALUES {starts})"
-                f" SELECT s.subject, t.record FROM v JOIN {subjects} s"
-                " ON s.subject = v.subject AND s.position > v.after"
-                f" JOIN {timeline} t ON t.position = s.position"
-                f" WHERE s.position <= {ph} ORDER BY s.subject, s.position",
-                [x for pair in part for x in pair] + [upto],
-            )
-            rows += c.fetchall()
-    for row in rows:
-        found[row["subject"]].append(loads(row["record"]))
-    for key, records in found.items():
-        fixes: dict[str, list[Record]] = {}
-        for r in records:
-            if r["type"] == "EntryCorrected":
-                fixes.setdefault(r["data"]["event_id"], []).append(r)
-        if fixes:
-            found[key] = [
-                with_corrections(r, fixes[r["event_id"]])
-                if r["event_id"] in fixes
-                else r
-                for r in records
-            ]
-    return found
-
-
-def replay(
-    c: Any,
-    ph: str,
-    timeline_generation: int,
-    view: View,
-    start: dict[str, tuple[int, Doc | None]],
-    *,
-    upto: int,
-) -> dict[str, Doc | None]:
-    """Each key's document at `upto`, from its state at a position (start[key]) and
-    the events since, as the runner would have folded them (a correction
-    recomputes the document)."""
-    records = tails(
-        c, ph, timeline_generation, {key: at for key, (at, _) in start.items()}, upto
-    )
-    out: dict[str, Doc | None] = {}
-    for key, (_, doc) in start.items():
-        for record in records[key]:
-            if record["type"] == "EntryCorrected":
-                doc = fold(
-                    view,
-                    key,
-                    stream(
-                        c,
-                        ph,
-                        timeline_generation,
-                        key,
-                        after=0,
-                        upto=record["position"],
-                    ),
-                )
-            elif record["type"] in view.types:
-                doc = view.apply(doc, record, key)
-        out[key] = doc
-    return out

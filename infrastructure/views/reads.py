@@ -19,9 +19,10 @@ from application.read import DEFAULT_LIMIT, MAX_LIMIT, Lag, Page, Scope
 from domain.errors import InvalidValue, NotFound
 from domain.values import aware
 from infrastructure.views import tables
-from infrastructure.views.engine import dumps, loads, micros, replay
+from infrastructure.views.history import replay
 from infrastructure.views.runner import lag_of, wait_for
 from infrastructure.views.store import ViewStore
+from infrastructure.views.tables import dumps, loads, micros
 
 SITE_STATUSES = ("green", "amber", "red")
 INCIDENT_STATUSES = ("open", "resolved", "closed")

@@ -6,13 +6,40 @@ old generation serves reads until then and is dropped by the next rebuild.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
 
 from application.projections import FOLDED
+from application.projections.common import when
 from application.read import VIEW_NAMES
 
 LOCK_TABLE = "jaga_view_lock"
 META_TABLE = "jaga_view_meta"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+CHUNK = 500  # rows a statement
+
+
+def dumps(value: Any) -> str:
+    """A document as the view tables hold it: compact JSON text, non-ASCII as is."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+loads: Callable[[str], Any] = orjson.loads
+
+
+def micros(iso_time: str | None) -> int:
+    moment = when(iso_time)
+    return 0 if moment is None else (moment - EPOCH) // MICROSECOND
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 @dataclass(frozen=True)
