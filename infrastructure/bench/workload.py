@@ -23,60 +23,18 @@ PROVINCE_TPS = 120_000
 API = "/api/v1"
 
 # (slug, relative number of TPS): the large kabupaten and Surabaya weigh more.
-REGENCIES: tuple[tuple[str, int], ...] = tuple(
-    [
-        (f"kab-{n}", 5)
-        for n in (
-            "jember",
-            "malang",
-            "sidoarjo",
-            "banyuwangi",
-            "pasuruan",
-            "gresik",
-            "kediri",
-            "bojonegoro",
-        )
-    ]
-    + [
-        (f"kab-{n}", 3)
-        for n in (
-            "bangkalan",
-            "blitar",
-            "bondowoso",
-            "jombang",
-            "lamongan",
-            "lumajang",
-            "madiun",
-            "magetan",
-            "mojokerto",
-            "nganjuk",
-            "ngawi",
-            "pacitan",
-            "pamekasan",
-            "ponorogo",
-            "probolinggo",
-            "sampang",
-            "situbondo",
-            "sumenep",
-            "trenggalek",
-            "tuban",
-            "tulungagung",
-        )
-    ]
-    + [
-        (f"kota-{n}", 1)
-        for n in (
-            "batu",
-            "blitar",
-            "kediri",
-            "madiun",
-            "malang",
-            "mojokerto",
-            "pasuruan",
-            "probolinggo",
-        )
-    ]
-    + [("kota-surabaya", 6)]
+LARGE = "jember malang sidoarjo banyuwangi pasuruan gresik kediri bojonegoro"
+MIDDLE = (
+    "bangkalan blitar bondowoso jombang lamongan lumajang madiun magetan mojokerto"
+    " nganjuk ngawi pacitan pamekasan ponorogo probolinggo sampang situbondo"
+    " sumenep trenggalek tuban tulungagung"
+)
+CITIES = "batu blitar kediri madiun malang mojokerto pasuruan probolinggo"
+REGENCIES: tuple[tuple[str, int], ...] = (
+    *((f"kab-{n}", 5) for n in LARGE.split()),
+    *((f"kab-{n}", 3) for n in MIDDLE.split()),
+    *((f"kota-{n}", 1) for n in CITIES.split()),
+    ("kota-surabaya", 6),
 )
 TPS_GUARDS = 2
 OFFICE_GUARDS = 4
