@@ -331,12 +331,15 @@ async def _writes_and_load(
     acked: list[tuple[float, int]] = []
     say("single-event HTTP writes: closed loop")
     jobs = [write_job(op, refs, acked) for op in writes if refs.ready(op)]
-    cpu_before = server.cpu_seconds()
+    before = server.cpu_seconds(), server.cpu_seconds(alone=True)
     tally = await closed_loop(host, port, headers, jobs, plan.concurrency)
-    cpu = server.cpu_seconds() - cpu_before
+    cpu = server.cpu_seconds() - before[0]
+    alone = server.cpu_seconds(alone=True) - before[1]
     out["http_writes"] = {
         **tally.summary(),
         "server_cpu_ms_per_write": round(1000 * cpu / max(1, len(acked)), 3),
+        # Without the views process (and, with --workers, the workers).
+        "main_process_cpu_ms_per_write": round(1000 * alone / max(1, len(acked)), 3),
     }
     say(
         f"  {tally.rate:.0f} writes/s, p99 {tally.pct(0.99) * 1000:.0f} ms, "

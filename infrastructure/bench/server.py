@@ -71,11 +71,11 @@ def tree_pids(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process and its descendants so far."""
+def cpu_seconds(pid: int, alone: bool = False) -> float:
+    """User and system CPU of a process (and its descendants) so far."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for p in tree_pids(pid):
+    for p in [pid] if alone else tree_pids(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError):
@@ -139,9 +139,9 @@ class Server:
         while not self._stop.wait(self.every):
             self.samples.append((time.monotonic(), rss_kib(self.proc.pid)))
 
-    def cpu_seconds(self) -> float:
+    def cpu_seconds(self, alone: bool = False) -> float:
         assert self.proc is not None
-        return cpu_seconds(self.proc.pid)
+        return cpu_seconds(self.proc.pid, alone)
 
     def peak_rss_mib(self) -> float:
         return round(max((s for _, s in self.samples), default=0) / 1024, 1)

@@ -93,6 +93,18 @@ def summarise(r: dict[str, Any]) -> list[dict[str, Any]]:
         "ms",
         0.9,
     )
+    rows.append(
+        {
+            "figure": "    of which the main process",
+            "value": _rate(r, "http_writes", "main_process_cpu_ms_per_write"),
+            "unit": "ms",
+            "baseline": None,
+            "baseline_value": None,
+            "ratio": None,
+            "target": None,
+            "met": None,
+        }
+    )
     for row in r.get("store_ceiling") or []:
         n, procs = row["events_per_txn"], row["processes"]
         ratio_row(
