@@ -23,10 +23,22 @@ from infrastructure.store.log import single_read
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 LIFETIME = timedelta(hours=24)
+# Failed redemptions an address may make in a window: a code of 8 of 31 signs is
+# not guessed at this pace within its day.
+MAX_FAILURES = 10
+FAILURE_WINDOW = timedelta(minutes=15)
 
 
 class EnrolmentInvalid(DomainError):
     """The code is unknown, used, cancelled or expired."""
+
+
+class TooManyFailures(Exception):
+    """An address failed too many codes lately; it may try again after a while."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__("too many unknown enrolment codes from this address")
+        self.retry_after_seconds = max(1, int(retry_after.total_seconds()))
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,15 @@ class Enrolments:
                 " expires_at TEXT NOT NULL, redeemed_at TEXT, key_id TEXT,"
                 " cancelled_at TEXT)"
             )
+            # In the database, so every server process counts the same failures.
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS jaga_enrolment_failures ("
+                " address TEXT NOT NULL, failed_at TEXT NOT NULL)"
+            )
+            c.execute(
+                "CREATE INDEX IF NOT EXISTS jaga_enrolment_failures_address"
+                " ON jaga_enrolment_failures (address, failed_at)"
+            )
 
     def create(
         self,
@@ -145,10 +166,54 @@ class Enrolments:
         return found, f"{code[:4]}-{code[4:]}", token
 
     def redeem(
-        self, secret: str, device_name: str, now: datetime | None = None
+        self,
+        secret: str,
+        device_name: str,
+        now: datetime | None = None,
+        address: str | None = None,
     ) -> tuple[Enrolment, ApiKey, str]:
-        """The field key for a code or token, once: a second device is refused."""
+        """The field key for a code or token, once: a second device is refused,
+        and an address that failed too many codes lately is refused for a while."""
         now = now or datetime.now(UTC)
+        if address is not None:
+            self._check_failures(address, now)
+        try:
+            return self._redeem(secret, device_name, now)
+        except EnrolmentInvalid:
+            if address is not None:
+                self._record_failure(address, now)
+            raise
+
+    def _check_failures(self, address: str, now: datetime) -> None:
+        ph, since = self.ph, (now - FAILURE_WINDOW).isoformat()
+        with single_read(self.datastore) as c:
+            c.execute(
+                "SELECT failed_at FROM jaga_enrolment_failures"
+                f" WHERE address = {ph} AND failed_at > {ph}"
+                " ORDER BY failed_at DESC",
+                [address, since],
+            )
+            times = [row["failed_at"] for row in c.fetchall()]
+        if len(times) >= MAX_FAILURES:
+            oldest = datetime.fromisoformat(times[MAX_FAILURES - 1])
+            raise TooManyFailures(oldest + FAILURE_WINDOW - now)
+
+    def _record_failure(self, address: str, now: datetime) -> None:
+        ph = self.ph
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"DELETE FROM jaga_enrolment_failures WHERE failed_at < {ph}",
+                [(now - FAILURE_WINDOW).isoformat()],
+            )
+            c.execute(
+                "INSERT INTO jaga_enrolment_failures (address, failed_at)"
+                f" VALUES ({ph}, {ph})",
+                [address, now.isoformat()],
+            )
+
+    def _redeem(
+        self, secret: str, device_name: str, now: datetime
+    ) -> tuple[Enrolment, ApiKey, str]:
         digests = {_hash(normal_code(secret)), _hash(secret.strip())}
         ph = self.ph
         found = None

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from application import access
-from infrastructure.enrolments import Enrolments
+from infrastructure.enrolments import Enrolments, TooManyFailures
 from interfaces.http.deps import Caller, reader, writer
 from interfaces.http.errors import ApiError, forbidden
 from interfaces.http.schemas import ERRORS, Body, Name, Short, Slug
@@ -135,9 +135,23 @@ def revoke(enrolment_id: Annotated[str, Short], w: Enroller) -> dict[str, Any]:
 async def redeem(body: Redeem, request: Request) -> dict[str, Any]:
     """Needs no key: the code is the credential, good once, for a day."""
     enrolments = store(request)
-    made, key, secret = await run_in_threadpool(
-        enrolments.redeem, body.code, body.device or "Perangkat lapangan"
-    )
+    address = request.client.host if request.client else "unknown"
+    try:
+        made, key, secret = await run_in_threadpool(
+            enrolments.redeem,
+            body.code,
+            body.device or "Perangkat lapangan",
+            None,
+            address,
+        )
+    except TooManyFailures as error:
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            "too many unknown enrolment codes from this address; "
+            "try again in {retry_after_seconds} s",
+            retry_after_seconds=error.retry_after_seconds,
+        ) from None
     unit = request.app.state.read_model.people(unit_ids=[made.unit_id])["units"]
     return {
         "key": secret,

@@ -46,6 +46,7 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid_value",
+    429: "too_many_attempts",
     503: "unavailable",
 }
 
@@ -197,7 +198,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
-        return answer(error.status, error.code, error.message, error.details)
+        wait = error.details.get("retry_after_seconds")
+        headers = None if wait is None else {"Retry-After": str(wait)}
+        return answer(error.status, error.code, error.message, error.details, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(

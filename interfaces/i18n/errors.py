@@ -160,6 +160,10 @@ CODES = {
     "unavailable": N_("the store is unreachable; try again shortly"),
     "internal_error": N_("something went wrong on the server"),
     "enrolment_invalid": N_("this enrolment code is unknown, used or expired"),
+    "too_many_attempts": N_(
+        "too many unknown enrolment codes from this address; "
+        "try again in {retry_after_seconds} s"
+    ),
     "csrf_failed": N_("the page is out of date: reload it and try again"),
     "not_witnessed": N_("no checkpoint is cosigned by {quorum} witnesses yet"),
     "export_too_large": N_(
