@@ -29,6 +29,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "correction.write": frozenset({"ops"}),
     "attachment.write": frozenset({"field", "ops", "bawaslu"}),
     "batch": frozenset({"field", "ops"}),
+    "alert.acknowledge": frozenset({"field", "ops"}),
+    "alert.raise": frozenset(),  # Jaga's evaluator only (the system role)
+    "alerts.manage": frozenset({"ops", "admin"}),  # webhook subscriptions
     "devices.enrol": frozenset({"ops", "admin"}),
     # reads
     "board.read": frozenset({"field", "ops", "auditor", "bawaslu"}),
@@ -39,6 +42,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "register.read": frozenset({"ops", "auditor", "bawaslu"}),
     "stats.read": frozenset({"ops", "auditor"}),
     "custody.read": frozenset({"ops", "auditor"}),
+    "alerts.read": frozenset({"field", "ops", "auditor"}),
     "audit.read": frozenset({"auditor", "bawaslu", "admin"}),
     # An attachment is read under the rules of the events that name it.
     "attachment.read": frozenset({"field", "ops", "auditor", "bawaslu"}),

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.commands.registry import Command, Place
+from domain.alert import Alert
 from domain.assignment import Assignment
 from domain.checkin import CheckIn, CheckOut
 from domain.correction import Correction
@@ -57,12 +58,16 @@ NAMED_BY: dict[type[Aggregate], Callable[[Any], Named]] = {
         else [("personnel", a.reported_personnel_id)]
     ),
     Correction: lambda a: [("event", a.event_id)],
+    Alert: lambda a: (
+        [("site", a.site_id)] if a.site_id else [("unit", u) for u in a.unit_ids]
+    ),
 }
 SERVER_KINDS: dict[str, type[Aggregate]] = {
     "incident": Incident,
     "patrol": Patrol,
     "concern": NeutralityConcern,
     "assignment": Assignment,
+    "alert": Alert,
 }
 
 

@@ -21,6 +21,7 @@ VIEW_NAMES = (
     "custody",
     "gaps",
     "stats",
+    "alerts",
 )
 
 

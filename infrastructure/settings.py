@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -28,6 +28,11 @@ def _whole(values: dict[str, str], name: str, default: int) -> int:
     return int(text)
 
 
+def _alerts_on() -> bool:
+    # Read here too, so settings made in code follow JAGA_ALERTS as loaded ones do.
+    return os.environ.get("JAGA_ALERTS", "on") != "off"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/jaga.sqlite3"
@@ -42,6 +47,10 @@ class Settings:
     attachment_max_bytes: int = 20 * 1024 * 1024
     # The witnesses each checkpoint goes to: `VKEY URL` entries split by `;`.
     witnesses: str = ""
+    # Whether this server judges the alert rules (one leader per database does).
+    alerts: bool = field(default_factory=_alerts_on)
+    # incident_minutes=15,backup_minutes=30;PROVINCE[/REGENCY]:NAME=MINUTES...
+    alert_thresholds: str = ""
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -62,6 +71,8 @@ class Settings:
                 values, "JAGA_ATTACHMENT_MAX_BYTES", cls.attachment_max_bytes
             ),
             witnesses=values.get("JAGA_WITNESSES", cls.witnesses),
+            alerts=values.get("JAGA_ALERTS", "on") != "off",
+            alert_thresholds=values.get("JAGA_ALERT_THRESHOLDS", ""),
         )
 
     @property

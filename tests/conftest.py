@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Servers under test judge alerts only where a test asks (they write events).
+os.environ.setdefault("JAGA_ALERTS", "off")
+
 PG_ADMIN_URL = os.environ.get(
     "JAGA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

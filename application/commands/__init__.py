@@ -1,6 +1,7 @@
 """Every command of the application, registered as its module is imported."""
 
 from application.commands import (  # noqa: F401 - importing registers them
+    alerts,
     corrections,
     duty,
     incidents,

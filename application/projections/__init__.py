@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from application.projections import (
+    alerts,
     board,
     custody,
     gaps,
@@ -54,6 +55,7 @@ FOLDED: dict[str, View] = {
         View("custody", custody.KINDS, custody.apply, custody.TYPES),
         View("gaps", gaps.KINDS, gaps.apply, gaps.TYPES),
         View("stats", stats.KINDS, stats.apply, stats.TYPES),
+        View("alerts", alerts.KINDS, alerts.apply, alerts.TYPES),
     )
 }
 

@@ -19,12 +19,14 @@ OWNED = (
     "PatrolPlanned",
     "NeutralityConcernReported",
     "AssignmentIssued",
+    "AlertRaised",
 )
 OWNER_KIND = {
     "IncidentReported": "incident",
     "PatrolPlanned": "patrol",
     "NeutralityConcernReported": "concern",
     "AssignmentIssued": "assignment",
+    "AlertRaised": "alert",
 }
 
 
@@ -86,6 +88,13 @@ def owner_entry(event_type: str, d: dict[str, Any]) -> Doc:
             "unit_ids": [u] if (u := d.get("reported_unit_id")) else [],
             "personnel_ids": [p] if (p := d.get("reported_personnel_id")) else [],
         }
+    if kind == "alert":
+        return {
+            "kind": kind,
+            "site_id": d.get("site_id"),
+            "unit_ids": list(d.get("unit_ids") or []),
+            "personnel_ids": [],
+        }
     sites = [d["site_id"]] if d.get("site_id") else list(d.get("route") or [])
     return {
         "kind": kind,
@@ -145,7 +154,7 @@ def subjects_of(record: Record, directory: Directory) -> list[str]:
     sites, units, people = _named(record, owner)
     subjects: list[str] = []
     kind = OWNER_KIND.get(t) or (owner or {}).get("kind")
-    if kind in ("incident", "patrol", "concern", "assignment"):
+    if kind in ("incident", "patrol", "concern", "assignment", "alert"):
         subjects.append(f"{kind}:{record['aggregate_id']}")
     subjects += [f"site:{s}" for s in sites]
     subjects += [f"unit:{u}" for u in units]

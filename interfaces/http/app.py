@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from application.commit import GroupCommitter
+from infrastructure.alerts.service import start_alerts
 from infrastructure.attachments.store import open_attachments
 from infrastructure.audit.service import AuditService
 from infrastructure.enrolments import Enrolments
@@ -82,9 +83,12 @@ def create_app(
         )
         state.projections.start()
         state.audit.start_timer(checkpoint_interval)
+        state.alerts = start_alerts(jaga, settings)
         try:
             yield
         finally:
+            if state.alerts is not None:
+                state.alerts.stop()
             state.audit.stop_timer()
             state.keys.close()
             state.projections.stop()

@@ -1,0 +1,1 @@
+"""Alerts: the rules judged against the views and the clock, and their thresholds."""

@@ -1,0 +1,1 @@
+"""Alerts: the evaluator, its leadership, webhook delivery and what they store."""
