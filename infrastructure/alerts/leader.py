@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from typing import Any
 
 import structlog
@@ -25,6 +26,7 @@ class Leadership:
         self.lock_id = lock_id
         self._conn: Any = None
         self._fd: int | None = None
+        self._lock = threading.Lock()  # the evaluator and the sender ask at once
 
     @property
     def leading(self) -> bool:
@@ -32,9 +34,10 @@ class Leadership:
 
     def hold(self) -> bool:
         """Whether we lead now (taking the lead if nobody holds it)."""
-        if self.database_url.startswith("sqlite"):
-            return self._hold_file()
-        return self._hold_postgres()
+        with self._lock:
+            if self.database_url.startswith("sqlite"):
+                return self._hold_file()
+            return self._hold_postgres()
 
     def _hold_file(self) -> bool:
         if self._fd is not None:
@@ -59,7 +62,7 @@ class Leadership:
                 return True
             except psycopg.Error:
                 log.warning("alert evaluator lost its lock connection")
-                self.release()
+                self._release()
         try:
             conn = psycopg.connect(
                 self.database_url, autocommit=True, connect_timeout=5
@@ -75,6 +78,10 @@ class Leadership:
         return True
 
     def release(self) -> None:
+        with self._lock:
+            self._release()
+
+    def _release(self) -> None:
         if self._conn is not None:
             try:
                 self._conn.close()

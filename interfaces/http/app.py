@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from application.commit import GroupCommitter
-from infrastructure.alerts.service import start_alerts
+from infrastructure.alerts.service import open_webhooks, start_alerts
 from infrastructure.attachments.store import open_attachments
 from infrastructure.audit.service import AuditService
 from infrastructure.enrolments import Enrolments
@@ -18,6 +18,7 @@ from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app, open_read_model, serve_projections
 from interfaces.http import (
+    alerts,
     attachments,
     audit,
     batch,
@@ -54,6 +55,7 @@ ROUTERS = (
     keys,
     ops,
     enrolments,
+    alerts,
 )
 
 
@@ -83,6 +85,7 @@ def create_app(
         )
         state.projections.start()
         state.audit.start_timer(checkpoint_interval)
+        state.webhooks = open_webhooks(jaga)
         state.alerts = start_alerts(jaga, settings)
         try:
             yield

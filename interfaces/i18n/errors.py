@@ -86,6 +86,7 @@ REASONS = (
     N_("cannot be recorded: {error}"),
     N_("follows from other entries; correct the entry it comes from"),
     N_("must be a finite number"),
+    N_("must be an http or https URL"),
 )
 # Pydantic's error types and the message each says, with its ctx as parameters.
 PYDANTIC = {
@@ -136,6 +137,8 @@ CODES = {
     "site_decommissioned": N_("the site has been decommissioned"),
     "incident_not_open": N_("the incident is not open"),
     "incident_already_acknowledged": N_("the incident was already acknowledged"),
+    "alert_already_acknowledged": N_("the alert was already acknowledged"),
+    "alert_already_cleared": N_("the alert was already cleared"),
     "incident_already_resolved": N_("the incident is already resolved"),
     "incident_not_resolved": N_("resolve the incident before closing it"),
     "incident_already_closed": N_("the incident was already closed"),

@@ -1,0 +1,47 @@
+"""Reading the alerts view: the alerts inside a key's regions, now or at a position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application import access
+from application.projections import alerts
+from infrastructure.views.engine import loads
+from infrastructure.views.store import ViewStore
+from infrastructure.views.tables import docs_table
+
+STATES = ("active", "open", "acknowledged", "cleared", "all")
+
+
+def read_alerts(
+    store: ViewStore,
+    *,
+    scope: access.Scope = None,
+    state: str = "active",
+    as_of_position: int | None = None,
+    site_id: str | None = None,
+    limit: int = 200,
+) -> dict[str, Any]:
+    """Alerts newest first: `active` is every one not cleared (acknowledged or not),
+    `open` those nobody acknowledged yet."""
+    with store.transaction(commit=False) as c:
+        gens = store.generations(c)
+        position = store.tracked(c)
+        c.execute(f"SELECT doc FROM {docs_table('alerts', gens['alerts'])}")
+        docs = [loads(r["doc"]) for r in c.fetchall()]
+    moment = position if as_of_position is None else min(as_of_position, position)
+    found = []
+    for doc in docs:
+        shown = alerts.at(doc, moment)
+        if shown is None or not access.within_any(
+            scope, [tuple(r) for r in shown["regions"]]
+        ):
+            continue
+        if site_id is not None and shown["site_id"] != site_id:
+            continue
+        if state == "all" or shown["state"] == state:
+            found.append(shown)
+        elif state == "active" and shown["state"] != "cleared":
+            found.append(shown)
+    found.sort(key=lambda d: d["raised_position"], reverse=True)
+    return {"items": found[:limit], "as_of_position": moment}
