@@ -27,7 +27,10 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["alerts"])
 Reader = Annotated[Caller, Depends(reader("alerts.read"))]
 Manager = Annotated[Caller, Depends(reader("alerts.manage"))]
 STREAM_POLL_SECONDS = 0.5
-KEEPALIVE_SECONDS = 15.0
+KEEPALIVE_SECONDS = 5.0
+# A stream ends after this and the browser's EventSource reconnects at once: a
+# server that stops waits for open streams, so none may stay open for long.
+LIFETIME_SECONDS = 10.0
 Rule = Literal[RULES]  # type: ignore[valid-type]
 State = Literal["active", "open", "acknowledged", "cleared", "all"]
 
@@ -58,8 +61,9 @@ async def stream_alerts(r: Reader) -> StreamingResponse:
 
     async def events() -> AsyncIterator[str]:
         last: str | None = None
-        quiet = 0.0
-        while not await r.request.is_disconnected():
+        quiet = lived = 0.0
+        yield "retry: 500\n\n"
+        while lived < LIFETIME_SECONDS and not await r.request.is_disconnected():
             found = await run_in_threadpool(_alerts, r, state="active")
             text = json.dumps(found["items"], ensure_ascii=False)
             if text != last:
@@ -70,6 +74,7 @@ async def stream_alerts(r: Reader) -> StreamingResponse:
                 yield ": still here\n\n"
             await asyncio.sleep(STREAM_POLL_SECONDS)
             quiet += STREAM_POLL_SECONDS
+            lived += STREAM_POLL_SECONDS
 
     return StreamingResponse(
         events(),

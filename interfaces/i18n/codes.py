@@ -11,7 +11,7 @@ from pathlib import Path
 
 from application import access
 from application.projections import incidents
-from domain import checkin, custody, incident, neutrality, patrol, site, unit
+from domain import alert, checkin, custody, incident, neutrality, patrol, site, unit
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain"
 
@@ -46,7 +46,7 @@ FIELDS = (
     "required_guards resolution roster route seal_numbers seals_intact severity "
     "shift_id site_id starts_at ends_at status summary text timezone to_location "
     "unit_id unit_ids units method position body changes incident_id patrol_id "
-    "assignment_id concern_id"
+    "assignment_id concern_id rule subject episode reasons note alert_id"
 ).split()
 
 # Fields whose values are codes, and the catalog context that says them.
@@ -81,6 +81,7 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "finding": neutrality.FINDINGS,
     "forward": neutrality.FORWARDS,
     "role": access.ROLES,
+    "alert_rule": alert.RULES,
     "status": ("green", "amber", "red"),
     "event": tuple(event_types()),
     "stage": tuple(stages()),

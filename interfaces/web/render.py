@@ -57,6 +57,7 @@ def views(role: str) -> dict[str, bool]:
         "timeline": access.may(role, "timeline.read"),
         "reports": access.may(role, "reports.read"),
         "enrol": access.may(role, "devices.enrol"),
+        "alerts": access.may(role, "alerts.read"),
     }
 
 

@@ -14,7 +14,16 @@ from domain.site import ALERT_LEVELS
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import for_caller, one, page, redact_site_row
-from interfaces.web import auth, board, devices, field, language, maps, reports
+from interfaces.web import (
+    alerts,
+    auth,
+    board,
+    devices,
+    field,
+    language,
+    maps,
+    reports,
+)
 from interfaces.web import format as fmt
 from interfaces.web import params as checks
 from interfaces.web.board import read_model, signed_page
@@ -28,6 +37,8 @@ STATIC = {
     "poster.css": "text/css",
     "actions.js": "text/javascript",
     "map.js": "text/javascript",
+    "alerts.js": "text/javascript",
+    "replay.js": "text/javascript",
 }
 PAGE_LIMIT = 100
 INCIDENT_STATUSES = ("open", "resolved", "closed")
@@ -40,6 +51,7 @@ router.include_router(reports.router)
 router.include_router(devices.router)
 router.include_router(field.router)
 router.include_router(maps.router)
+router.include_router(alerts.router)
 
 
 @router.get("/sites/{site_id}")

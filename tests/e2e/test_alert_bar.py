@@ -1,0 +1,81 @@
+"""The dashboard's alert bar, live: an incident reported through the API appears in
+it within 3 s, is acknowledged there, and AlertAcknowledged is in the timeline."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from tests.e2e.served import MONITOR, Server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+Browser = playwright_api.Browser
+expect = playwright_api.expect
+
+# Alerts on, and a severe incident alerts at once (0.01 min) instead of after 15 min.
+SERVER_ENV = {"JAGA_ALERTS": "on", "JAGA_ALERT_THRESHOLDS": "incident_minutes=0.01"}
+SITE = "kpu-kota-probolinggo"
+
+
+def call(server: Server, method: str, path: str, body: object = None) -> dict:
+    answer = httpx.request(
+        method,
+        f"{server.url}/api/v1{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {server.keys['ops']}"},
+        timeout=20,
+    )
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_an_incident_alert_appears_is_acknowledged_and_is_in_the_timeline(
+    server: Server, browser: Browser
+) -> None:
+    context = browser.new_context(viewport=MONITOR, locale="id-ID")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{server.url}/sign-in")
+    page.fill("#key", server.keys["ops"])
+    page.click("form[action='/sign-in'] button")
+    expect(page).to_have_url(f"{server.url}/")
+    bar = page.locator("#alert-bar")
+    expect(bar.locator("[data-alert-count]")).not_to_have_text("…")
+
+    made = call(
+        server,
+        "POST",
+        "/incidents",
+        {
+            "category": "intimidation",
+            "severity": 3,
+            "description": "Massa mengepung gudang",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "site_id": SITE,
+        },
+    )
+    reported = time.monotonic()
+    item = bar.locator(f"[data-subject='incident:{made['id']}']")
+    expect(item).to_be_visible(timeout=3_000)
+    assert time.monotonic() - reported < 3
+    expect(item).to_contain_text("Kejadian belum diterima")
+    expect(item).to_contain_text("tingkat 3")
+
+    item.get_by_role("button", name="Terima").click()
+    expect(item).to_contain_text("Diterima oleh", timeout=5_000)
+    alert_id = item.get_attribute("data-alert")
+    deadline = time.monotonic() + 10
+    while True:
+        timeline = call(
+            server, "GET", f"/timeline?site_id={SITE}&types=AlertAcknowledged"
+        )["items"]
+        if any(e["aggregate_id"] == alert_id for e in timeline):
+            break
+        assert time.monotonic() < deadline, timeline
+        time.sleep(0.2)
+    page.goto(f"{server.url}/sites/{SITE}")
+    expect(page.locator("main")).to_contain_text("Peringatan diterima")
+    context.close()
