@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from application import access
 from application.projections import alerts
-from infrastructure.views.engine import loads
+from infrastructure.views.engine import loads, micros
 from infrastructure.views.store import ViewStore
 from infrastructure.views.tables import docs_table
 
@@ -45,3 +46,18 @@ def read_alerts(
             found.append(shown)
     found.sort(key=lambda d: d["raised_position"], reverse=True)
     return {"items": found[:limit], "as_of_position": moment}
+
+
+def position_at(store: ViewStore, moment: datetime, clock: str) -> int:
+    """The last log position at a moment: by the server's clock (`recorded`, what
+    the board showed then) or by the field's (`field`, for a log entered after the
+    fact, such as the demo)."""
+    column = "recorded_us" if clock == "recorded" else "occurred_us"
+    with store.transaction(commit=False) as c:
+        gens = store.generations(c)
+        c.execute(
+            f"SELECT COALESCE(MAX(position), 0) AS p FROM"
+            f" {docs_table('timeline', gens['timeline'])} WHERE {column} <= {store.ph}",
+            [micros(moment.isoformat())],
+        )
+        return int(c.fetchone()["p"])

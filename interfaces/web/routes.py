@@ -22,6 +22,7 @@ from interfaces.web import (
     field,
     language,
     maps,
+    replay,
     reports,
 )
 from interfaces.web import format as fmt
@@ -52,6 +53,7 @@ router.include_router(devices.router)
 router.include_router(field.router)
 router.include_router(maps.router)
 router.include_router(alerts.router)
+router.include_router(replay.router)
 
 
 @router.get("/sites/{site_id}")

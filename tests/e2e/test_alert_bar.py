@@ -18,6 +18,7 @@ expect = playwright_api.expect
 # Alerts on, and a severe incident alerts at once (0.01 min) instead of after 15 min.
 SERVER_ENV = {"JAGA_ALERTS": "on", "JAGA_ALERT_THRESHOLDS": "incident_minutes=0.01"}
 SITE = "kpu-kota-probolinggo"
+REPLAYED = "kpu-kab-tuban"
 
 
 def call(server: Server, method: str, path: str, body: object = None) -> dict:
@@ -78,4 +79,51 @@ def test_an_incident_alert_appears_is_acknowledged_and_is_in_the_timeline(
         time.sleep(0.2)
     page.goto(f"{server.url}/sites/{SITE}")
     expect(page.locator("main")).to_contain_text("Peringatan diterima")
+    context.close()
+
+
+def test_the_voting_day_replay_plays_and_the_board_changes_as_the_log_says(
+    server: Server, browser: Browser
+) -> None:
+    # The demo's voting day, with a grave incident reported for 09:00 WIB.
+    call(
+        server,
+        "POST",
+        "/incidents",
+        {
+            "category": "riot",
+            "severity": 4,
+            "description": "Kericuhan di depan gudang logistik",
+            "occurred_at": "2024-11-27T09:00:00+07:00",
+            "site_id": REPLAYED,
+        },
+    )
+    context = browser.new_context(viewport=MONITOR, locale="en-US")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{server.url}/sign-in")
+    page.fill("#key", server.keys["ops"])
+    page.click("form[action='/sign-in'] button")
+    expect(page).to_have_url(f"{server.url}/")
+    page.goto(
+        f"{server.url}/replay?day=2024-11-27&from=06:00&to=14:00&zone=WIB"
+        "&speed=60&clock=field"
+    )
+    row = page.locator(f"[data-replay-board] tr[data-key='{REPLAYED}']")
+    expect(row).not_to_have_attribute("data-status", "red")
+    before = page.locator("[data-replay-position]").inner_text()
+    page.get_by_role("button", name="Play").click()
+    expect(row).to_have_attribute("data-status", "red", timeout=20_000)
+    expect(row).to_contain_text("open severity-4 incident")
+    assert int(page.locator("[data-replay-position]").inner_text()) > int(before)
+    assert "at=2024-11-27T09" in page.url or "at=2024-11-27T1" in page.url
+    expect(page.locator("[data-replay-moment]")).to_contain_text("2024-11-27 14:00")
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+
+    # The URL holds the moment: opened again, it shows that moment.
+    page.goto(page.url.split("&at=")[0] + "&at=2024-11-27T08:00")
+    expect(row).not_to_have_attribute("data-status", "red")
+    page.locator("[data-replay-scrub]").fill("240")  # 10:00
+    expect(row).to_have_attribute("data-status", "red")
+    assert "at=2024-11-27T10%3A00" in page.url or "at=2024-11-27T10:00" in page.url
     context.close()

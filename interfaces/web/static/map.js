@@ -90,7 +90,11 @@
     holder.setAttribute("data-pins", String(items.length));
   }
 
+  // The replay draws the pins of each moment it shows (and the map polls nothing).
+  window.jagaMapDraw = draw;
+
   function tick() {
+    if (!url) { return; }
     fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
       .then(function (answer) { draw(answer.pins); setTimeout(tick, 5000); },
