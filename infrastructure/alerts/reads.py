@@ -21,15 +21,28 @@ def read_alerts(
     state: str = "active",
     as_of_position: int | None = None,
     site_id: str | None = None,
+    unit_id: str | None = None,
     limit: int = 200,
 ) -> dict[str, Any]:
     """Alerts newest first: `active` is every one not cleared (acknowledged or not),
-    `open` those nobody acknowledged yet."""
+    `open` those nobody acknowledged yet; `unit_id`: those of the unit, or of the
+    sites it guards now."""
+    guarded: set[str] = set()
     with store.transaction(commit=False) as c:
         gens = store.generations(c)
         position = store.tracked(c)
         c.execute(f"SELECT doc FROM {docs_table('alerts', gens['alerts'])}")
         docs = [loads(r["doc"]) for r in c.fetchall()]
+        if unit_id is not None:
+            c.execute(
+                f"SELECT doc FROM {docs_table('board', gens['board'])}"
+                f" WHERE doc LIKE {store.ph}",
+                [f'%"unit_id":"{unit_id}"%'],
+            )
+            for row in c.fetchall():
+                duty = loads(row["doc"])["on_duty"]
+                if duty is not None and duty["unit_id"] == unit_id:
+                    guarded.add(loads(row["doc"])["site_id"])
     moment = position if as_of_position is None else min(as_of_position, position)
     found = []
     for doc in docs:
@@ -39,6 +52,10 @@ def read_alerts(
         ):
             continue
         if site_id is not None and shown["site_id"] != site_id:
+            continue
+        if unit_id is not None and not (
+            shown["site_id"] in guarded or unit_id in shown["unit_ids"]
+        ):
             continue
         if state == "all" or shown["state"] == state:
             found.append(shown)

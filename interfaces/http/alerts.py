@@ -44,13 +44,20 @@ def list_alerts(
     r: Reader,
     state: State = "active",
     site_id: Annotated[Slug | None, Query()] = None,
+    unit_id: Annotated[Slug | None, Query()] = None,
     as_of_position: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     limit: Limit = 200,
 ) -> dict[str, Any]:
     """Alerts newest first: `active` (not cleared), `open` (not acknowledged yet),
-    `acknowledged`, `cleared` or `all`; as they stood at a log position if given."""
+    `acknowledged`, `cleared` or `all`; of one site, or of one unit and the sites it
+    guards now; as they stood at a log position if given."""
     return _alerts(
-        r, state=state, site_id=site_id, as_of_position=as_of_position, limit=limit
+        r,
+        state=state,
+        site_id=site_id,
+        unit_id=unit_id,
+        as_of_position=as_of_position,
+        limit=limit,
     )
 
 

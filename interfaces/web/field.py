@@ -26,6 +26,7 @@ FILES = {
     "sync.js": "text/javascript",
     "words.js": "text/javascript",
     "scan.js": "text/javascript",
+    "alerts.js": "text/javascript",
     "field.css": "text/css",
     "icon-192.png": "image/png",
     "icon-512.png": "image/png",

@@ -127,3 +127,42 @@ def test_the_voting_day_replay_plays_and_the_board_changes_as_the_log_says(
     expect(row).to_have_attribute("data-status", "red")
     assert "at=2024-11-27T10%3A00" in page.url or "at=2024-11-27T10:00" in page.url
     context.close()
+
+
+def test_the_field_app_of_the_guarding_unit_shows_the_sites_alert_while_open(
+    server: Server, browser: Browser
+) -> None:
+    from tests.e2e.test_field_app import enrolment_code, free_jember, phone
+
+    free_jember(server)  # polres-jember's team guards the Jember KPU office
+    code = enrolment_code(browser, server, "id-ID")
+    context = phone(browser, "id-ID")
+    page = context.new_page()
+    page.goto(f"{server.url}/lapangan")
+    page.fill("#code", code.lower())
+    page.click("#enrol button[type=submit]")
+    page.click("button[data-person='jbr-01']")
+    expect(page.locator("#me")).to_be_visible()
+    made = call(
+        server,
+        "POST",
+        "/incidents",
+        {
+            "category": "provocation",
+            "severity": 3,
+            "description": "Provokasi di depan kantor KPU",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "site_id": "kpu-kab-jember",
+        },
+    )
+    shown = page.locator(
+        "#alerts li[data-rule='incident_unacknowledged'][data-site='kpu-kab-jember']"
+    )
+    expect(shown).to_be_visible(timeout=20_000)
+    expect(shown).to_contain_text("Kejadian belum diterima")
+    sites = page.locator("#alerts li").evaluate_all(
+        "items => items.map(i => i.getAttribute('data-site'))"
+    )
+    assert set(sites) <= {"kpu-kab-jember", ""}, sites
+    assert made["id"]
+    context.close()

@@ -129,6 +129,7 @@
       show("home", [
         h("p", { "class": "who" }, h("strong", { text: state.unit ? state.unit.name : "" }), " · ",
           h("button", { type: "button", "class": "link", id: "me", onclick: whoScreen, text: state.me ? Forms.person(state.ref, state.me) : t("Choose who you are") })),
+        h("section", { "class": "alerts", id: "alerts", "aria-live": "polite" }),
         GROUPS.map(function (g) {
           return h("section", { "class": "actions" }, h("h2", { text: g[1]() }),
             h("div", { "class": "grid" }, Forms.ACTIONS.filter(function (a) { return a.group === g[0]; }).map(function (a) {
@@ -141,6 +142,8 @@
           waiting ? h("button", { type: "button", id: "send", onclick: function () { Sync.run(); }, text: t("Send now") }) : null,
           h("ol", { id: "queue" }, queue.slice().reverse().map(line))),
         languages()]);
+      FieldAlerts.follow(function () { return state; });
+      FieldAlerts.show();
     });
   }
 
