@@ -32,8 +32,10 @@ from infrastructure.views.tables import docs_table
 
 log = structlog.get_logger("jaga.alerts")
 POLL_SECONDS = 0.5
-# Rules that depend on the clock alone are judged at least this often.
+# Rules that depend on the clock alone are judged at least this often, and new
+# events at most this often (each judging reads every site's board document).
 CLOCK_SECONDS = 10.0
+EVENTS_SECONDS = 1.0
 
 Key = tuple[str, str]
 
@@ -220,7 +222,10 @@ class AlertEvaluator:
                     continue
                 position = self.store.position()
                 tick = time.monotonic()
-                if position == judged_at and tick - judged_clock < CLOCK_SECONDS:
+                since = tick - judged_clock
+                if since < EVENTS_SECONDS or (
+                    position == judged_at and since < CLOCK_SECONDS
+                ):
                     continue
                 result = self.evaluate()
                 judged_at, judged_clock = result["position"], tick
