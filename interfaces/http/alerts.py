@@ -61,7 +61,9 @@ def list_alerts(
     )
 
 
-@router.get("/alerts/stream", response_class=StreamingResponse)
+# Left out of the OpenAPI schema, which cannot describe an endless event stream; the
+# README documents it.
+@router.get("/alerts/stream", response_class=StreamingResponse, include_in_schema=False)
 async def stream_alerts(r: Reader) -> StreamingResponse:
     """Server-sent events: `alerts` with every active alert in the key's regions,
     sent at once and again whenever they change."""
