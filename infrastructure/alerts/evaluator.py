@@ -26,9 +26,8 @@ from application.writes import SYSTEM, Context
 from domain.alert import Alert, alert_id
 from domain.errors import DomainError
 from infrastructure.alerts.leader import Leadership
-from infrastructure.views.engine import loads
 from infrastructure.views.store import ViewStore
-from infrastructure.views.tables import docs_table
+from infrastructure.views.tables import docs_table, loads
 
 log = structlog.get_logger("jaga.alerts")
 POLL_SECONDS = 0.5

@@ -7,9 +7,8 @@ from typing import Any
 
 from application import access
 from application.projections import alerts
-from infrastructure.views.engine import loads, micros
 from infrastructure.views.store import ViewStore
-from infrastructure.views.tables import docs_table
+from infrastructure.views.tables import docs_table, loads, micros
 
 STATES = ("active", "open", "acknowledged", "cleared", "all")
 

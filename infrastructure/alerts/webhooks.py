@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from infrastructure.views.engine import loads
 from infrastructure.views.store import ViewStore
-from infrastructure.views.tables import POSTGRES, docs_table
+from infrastructure.views.tables import POSTGRES, docs_table, loads
 
 SUBSCRIPTIONS = "jaga_alert_subscriptions"
 DELIVERIES = "jaga_alert_deliveries"
