@@ -25,6 +25,8 @@ from application.redaction import PROTECTED_FIELDS
 
 LEAF_FORMAT = 2
 SALT_BYTES = 16
+# Data fields that hold other fields by name (a correction's changes).
+NESTED = ("changes",)
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -32,13 +34,46 @@ def leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
 
 
+def protected_paths(data: Mapping[str, Any]) -> list[str]:
+    """The protected fields an event holds: its own, and those a correction's
+    `changes` set (as `changes.roster`), so a correction commits to them too."""
+    paths = [field for field in data if field in PROTECTED_FIELDS]
+    for outer in NESTED:
+        inner = data.get(outer)
+        if isinstance(inner, Mapping):
+            paths += [f"{outer}.{f}" for f in inner if f in PROTECTED_FIELDS]
+    return paths
+
+
 def new_salts(data: Mapping[str, Any]) -> dict[str, str]:
     """A fresh random salt for every protected field the event holds."""
     return {
-        field: base64.b64encode(os.urandom(SALT_BYTES)).decode("ascii")
-        for field in data
-        if field in PROTECTED_FIELDS
+        path: base64.b64encode(os.urandom(SALT_BYTES)).decode("ascii")
+        for path in protected_paths(data)
     }
+
+
+def _holds(data: Mapping[str, Any], path: str) -> bool:
+    outer, _, inner = path.partition(".")
+    if not inner:
+        return path in data
+    nested = data.get(outer)
+    return isinstance(nested, Mapping) and inner in nested
+
+
+def _pop(data: dict[str, Any], path: str) -> Any:
+    """Takes `path` out of `data` (a copy; a nested dict is copied before)."""
+    outer, _, inner = path.partition(".")
+    if not inner:
+        return data.pop(path)
+    nested = dict(data[outer])
+    data[outer] = nested
+    return nested.pop(inner)
+
+
+def value_at(data: Mapping[str, Any], path: str) -> Any:
+    outer, _, inner = path.partition(".")
+    return data[outer][inner] if inner else data[path]
 
 
 def commitment(salt: str, value: Any) -> str:
@@ -64,8 +99,8 @@ def leaf_object(record: Mapping[str, Any]) -> dict[str, Any]:
     data = dict(record["data"])
     commitments = dict(record.get("commitments") or {})
     for field, salt in salts.items():
-        if field in data:
-            commitments[field] = commitment(salt, data.pop(field))
+        if _holds(data, field):
+            commitments[field] = commitment(salt, _pop(data, field))
     leaf = {k: v for k, v in record.items() if k not in ("position", "commitments")}
     leaf["data"] = data
     leaf["meta"] = meta
@@ -82,22 +117,52 @@ def leaf_bytes(record: Mapping[str, Any]) -> bytes:
 
 def redact(record: Mapping[str, Any], hidden: Iterable[str]) -> dict[str, Any]:
     """The record without the values (and salts) of `hidden` fields, each replaced
-    by its commitment, so the leaf still verifies. A format-1 record has no
-    commitments: its hidden fields are dropped and its leaf cannot be checked."""
+    by its commitment, so the leaf still verifies; a field hidden is hidden in a
+    correction's changes too. A format-1 record has no commitments: its hidden
+    fields are dropped and its leaf cannot be checked."""
     meta = dict(record.get("meta") or {})
     salts = dict(meta.get("salts") or {})
     data = dict(record["data"])
     commitments = dict(record.get("commitments") or {})
-    for field in hidden:
-        if field not in data:
-            continue
-        value = data.pop(field)
-        salt = salts.pop(field, None)
+    names = set(hidden)
+    paths = [f for f in data if f in names]
+    for outer in NESTED:
+        inner = data.get(outer)
+        if isinstance(inner, Mapping):
+            paths += [f"{outer}.{f}" for f in inner if f in names]
+    for path in paths:
+        value = _pop(data, path)
+        salt = salts.pop(path, None)
         if salt is not None:
-            commitments[field] = commitment(salt, value)
+            commitments[path] = commitment(salt, value)
     out = dict(record)
     out["data"] = data
     if leaf_format(record) == 2:
         out["meta"] = {**meta, "salts": salts}
         out["commitments"] = commitments
+    elif paths:
+        out["withheld"] = True
     return out
+
+
+def withheld(record: Mapping[str, Any]) -> bool:
+    """A format-1 record whose leaf holds values this reader may not see: its leaf
+    bytes cannot be given, nor checked."""
+    return leaf_format(record) == 1 and record.get("withheld") is True
+
+
+def unopened(record: Mapping[str, Any], leaf: Mapping[str, Any]) -> str | None:
+    """The first protected field whose revealed value and salt do not recompute the
+    commitment `leaf` (a parsed format-2 leaf) holds for it; None when all do."""
+    salts = (record.get("meta") or {}).get("salts") or {}
+    held = leaf.get("commitments") or {}
+    if not isinstance(salts, Mapping) or not isinstance(held, Mapping):
+        return "meta.salts"
+    for field, salt in sorted(salts.items()):
+        try:
+            opened = commitment(salt, value_at(record["data"], field))
+        except (AttributeError, KeyError, TypeError, ValueError):  # no value, bad salt
+            return str(field)
+        if held.get(field) != opened:
+            return str(field)
+    return None

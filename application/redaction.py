@@ -3,6 +3,9 @@ reads, the exports and the audit leaves alike."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+
 # Who guards a covert site: Bawaslu sees headcounts there, never these.
 COVERT_GUARD_FIELDS = frozenset(
     {
@@ -36,3 +39,32 @@ def hidden_fields(role: str, covert_site: bool) -> frozenset[str]:
     if role != "bawaslu":
         return frozenset()
     return PROTECTED_FIELDS if covert_site else ID_NUMBER_FIELDS
+
+
+def evidence_hidden(role: str, covert_site: bool) -> bool:
+    """Whether a reader of this role is refused the evidence files of an entry."""
+    return role == "bawaslu" and covert_site
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """What one reader of the audit log may see at each position: `covert` are the
+    positions of events about a covert site, known up to `reached` (where the views
+    are); an event past it counts as covert until the views say otherwise."""
+
+    role: str
+    covert: Collection[int] = ()
+    reached: int = 0
+
+    def at_covert_site(self, position: int) -> bool:
+        return position in self.covert or position > self.reached
+
+    def hidden(self, position: int) -> frozenset[str]:
+        return hidden_fields(self.role, self.at_covert_site(position))
+
+    def shows_evidence(self, position: int) -> bool:
+        return not evidence_hidden(self.role, self.at_covert_site(position))
+
+
+def sees_everything(role: str) -> bool:
+    return not hidden_fields(role, True) and not evidence_hidden(role, True)

@@ -1,7 +1,8 @@
 """Evidence files inside an export bundle: one `attachment` line per file the
 bundle's events name (`sha256`, `size`, `type`, `content` in base64), after the
 events, so an offline verifier checks every included file against the hash the
-Merkle log covers."""
+Merkle log covers. In a redacted bundle a file only events hidden from its reader
+name (a covert site's photo, for Bawaslu) is a line marked `withheld`, no content."""
 
 from __future__ import annotations
 
@@ -33,21 +34,30 @@ def _line(obj: dict[str, Any]) -> bytes:
 
 
 def stream_with_files(
-    lines: Iterable[bytes], read: Callable[[str], bytes]
+    lines: Iterable[bytes],
+    read: Callable[[str], bytes],
+    shown: Callable[[int], bool] | None = None,
 ) -> Iterator[bytes]:
     """A bundle's lines with every file its events name after them, and its header
-    saying so; the events pass through one at a time."""
+    saying so; the events pass through one at a time. A file named only at
+    positions `shown` refuses is withheld."""
     it = iter(lines)
     header = json.loads(next(it))
     yield _line({**header, "attachments": True})
     wanted: dict[str, dict[str, Any]] = {}
+    visible: set[str] = set()
     for raw in it:
         obj = json.loads(raw)
         if obj.get("kind") == "event":
             for ref in named_files(obj["record"]):
                 wanted.setdefault(ref["sha256"], ref)
+                if shown is None or shown(obj["position"]):
+                    visible.add(ref["sha256"])
         yield raw if raw.endswith(b"\n") else raw + b"\n"
     for sha256, ref in sorted(wanted.items()):
+        if sha256 not in visible:
+            yield _line({"kind": KIND, **ref, "withheld": True})
+            continue
         content = read(sha256)
         yield _line(
             {"kind": KIND, **ref, "content": base64.b64encode(content).decode("ascii")}
@@ -68,10 +78,14 @@ def take_files(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def problem(
-    files: list[dict[str, Any]], records: list[dict[str, Any]], complete: bool
+    files: list[dict[str, Any]],
+    records: list[dict[str, Any]],
+    complete: bool,
+    redacted: bool = False,
 ) -> tuple[str, int | None] | None:
     """The first thing wrong with the included files, and the first position that
-    names the file concerned; None when every file is the one the events name."""
+    names the file concerned; None when every file is the one the events name. A
+    redacted bundle may withhold a file (its line says so and has no content)."""
     named: dict[str, tuple[dict[str, Any], int]] = {}
     for record in records:
         for ref in named_files(record):
@@ -85,6 +99,8 @@ def problem(
         if sha in seen:
             return f"attachment {sha[:16]}… is included twice", position
         seen.add(sha)
+        if f.get("withheld") is True and redacted and "content" not in f:
+            continue
         try:
             content = base64.b64decode(f.get("content", ""), validate=True)
         except (binascii.Error, ValueError, TypeError):

@@ -15,13 +15,18 @@ One JSON Lines file, one object a line, each with a `kind`:
 5. `consistency_proof`: RFC 6962 proof from tree `to_position` to the checkpoint's
    tree, so that root is tied to the signed one.
 6. `event`, one per position in order: `position`, `leaf_hash` (hex, as stored),
-   `canonical` (base64 of the exact bytes hashed) and `record` (those bytes parsed).
+   `canonical` (base64 of the exact bytes hashed) and `record`: the event with the
+   values and salts of its protected fields (application/leaves.py), or, in a
+   redacted bundle (header `"redacted": true`), without those the reader may not
+   see: their commitments stand in the record's `commitments`, so the leaf checks
+   the same. A format-1 leaf holding a withheld value has no `canonical`.
 7. `attachment`, when the header says `"attachments": true`: one per evidence file
    the events name, checked against the SHA-256, size and type the event names
    (infrastructure/attachments/bundled.py).
 
 A verifier (infrastructure/audit/bundle_verify.py) checks the signature, that each
-record's canonical bytes are the ones given and hash to the leaf, then rebuilds the
+revealed protected value opens its commitment, that each record's canonical bytes
+are the ones given and hash to the leaf, then rebuilds the
 root and checks the proof; given witness keys and a quorum, it also counts the valid
 cosignatures of those witnesses on the checkpoint.
 """
@@ -36,7 +41,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from application.leaves import leaf_bytes
+from application.leaves import leaf_bytes, withheld
 from infrastructure.audit.checkpoint import Checkpoint
 from infrastructure.audit.note import Signature
 
@@ -47,8 +52,10 @@ HASHING = (
     "node = H(0x01 || left || right); leaf i is the event at position i+1"
 )
 CANONICAL = (
-    "UTF-8 JSON of the event record with its position; keys sorted, "
-    "separators ',' and ':', no spaces, non-ASCII characters unescaped"
+    "UTF-8 JSON, keys sorted, separators ',' and ':', no spaces, non-ASCII "
+    "characters unescaped; leaf format 2 (meta.leaf = 2): the record without its "
+    "position and salts, each protected value replaced in `commitments` by "
+    "hex SHA-256(salt || canonical JSON of the value); format 1: the whole record"
 )
 
 
@@ -75,9 +82,11 @@ def bundle_lines(
     proof: Sequence[bytes],
     events: Iterable[tuple[dict[str, Any], bytes]],
     cosignatures: Sequence[Signature] = (),
+    redacted: bool = False,
 ) -> Iterator[bytes]:
     """The bundle, a line at a time, as `events` (record with position, stored leaf
-    hash) are read: a bundle of any length is written in constant memory."""
+    hash) are read: a bundle of any length is written in constant memory.
+    `redacted` says the records may hold commitments in place of values."""
     lines = [s.line for s in cosignatures]
     yield _line(
         {
@@ -89,6 +98,7 @@ def bundle_lines(
             "tree_size": cp.tree_size,
             "hashing": HASHING,
             "canonical": CANONICAL,
+            "redacted": redacted,
         }
     )
     yield _line(
@@ -128,7 +138,7 @@ def bundle_lines(
                 "kind": "event",
                 "position": record["position"],
                 "leaf_hash": stored_leaf.hex(),
-                "canonical": b64(leaf_bytes(record)),
+                "canonical": None if withheld(record) else b64(leaf_bytes(record)),
                 "record": record,
             }
         )
@@ -142,10 +152,18 @@ def write_bundle(
     proof: Sequence[bytes],
     events: Iterable[tuple[dict[str, Any], bytes]],
     cosignatures: Sequence[Signature] = (),
+    redacted: bool = False,
 ) -> bytes:
     """The whole bundle's bytes (see `bundle_lines`)."""
     return b"".join(
         bundle_lines(
-            cp, from_position, to_position, left_frontier, proof, events, cosignatures
+            cp,
+            from_position,
+            to_position,
+            left_frontier,
+            proof,
+            events,
+            cosignatures,
+            redacted,
         )
     )

@@ -1,6 +1,7 @@
 """Verifying an export bundle offline (its format: infrastructure/audit/bundle.py):
-the checkpoint's signature, every event's canonical bytes and leaf hash, the root
-they rebuild against the signed one, the evidence files, and a witness quorum."""
+the checkpoint's signature, every revealed protected value against its commitment,
+every event's canonical bytes and leaf hash, the root they rebuild against the
+signed one, the evidence files, and a witness quorum."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from application.leaves import leaf_bytes
+from application.leaves import leaf_bytes, leaf_format, unopened
 from infrastructure.attachments import bundled
 from infrastructure.audit.bundle import FORMAT, VERSION, b64
 from infrastructure.audit.checkpoint import (
@@ -38,6 +39,10 @@ class BundleResult:
     to_position: int | None = None
     tree_size: int | None = None
     events: int = 0
+    # Protected values shown and checked against their commitments; commitments
+    # whose values this bundle's reader may not see.
+    revealed: int = 0
+    withheld: int = 0
     attachments: int = 0
     key_id: str | None = None
     public_key: str | None = None
@@ -151,7 +156,10 @@ def _verify(
     files = bundled.take_files(objects)
     frontier.append(_leaves(objects, first, last, result))
     found = bundled.problem(
-        files, [o["record"] for o in objects], header.get("attachments") is True
+        files,
+        [o["record"] for o in objects],
+        header.get("attachments") is True,
+        header.get("redacted") is True,
     )
     if found is not None:
         raise BadBundle(*found)
@@ -241,11 +249,18 @@ def _leaves(
         position = obj.get("position")
         if position != expected:
             raise BadBundle(f"position {expected} is missing or out of order", expected)
+        record = obj.get("record")
+        if obj.get("canonical") is None and isinstance(record, dict):
+            raise BadBundle(
+                "its leaf (format 1) holds values withheld from this bundle's "
+                "reader, so it cannot be checked",
+                position,
+            )
         try:
             data = base64.b64decode(obj.get("canonical", ""), validate=True)
         except (binascii.Error, ValueError, TypeError):
             raise BadBundle("its canonical bytes are not base64", position) from None
-        record = obj.get("record")
+        _openings(record, data, position, result)
         try:
             same = isinstance(record, dict) and leaf_bytes(record) == data
         except (ValueError, KeyError, TypeError):  # NaN, a malformed record or salt
@@ -266,3 +281,29 @@ def _leaves(
     if expected <= last:
         raise BadBundle(f"position {expected} is missing", expected)
     return leaves
+
+
+def _openings(record: Any, data: bytes, position: int, result: BundleResult) -> None:
+    """Every protected value the record reveals recomputes the commitment its leaf
+    holds; names the field that does not."""
+    try:
+        if not isinstance(record, dict) or leaf_format(record) != 2:
+            return
+    except (AttributeError, TypeError, ValueError):
+        return  # a malformed record fails the canonical bytes check next
+    try:
+        leaf = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadBundle("its canonical bytes are not JSON", position) from None
+    if not isinstance(leaf, dict):
+        raise BadBundle("its canonical bytes are not a leaf object", position)
+    field = unopened(record, leaf)
+    if field is not None:
+        raise BadBundle(
+            f"its {field} does not match the commitment its leaf holds (the value "
+            "or its salt was changed)",
+            position,
+        )
+    result.revealed += len(record["meta"].get("salts") or {})
+    commitments = record.get("commitments")
+    result.withheld += len(commitments) if isinstance(commitments, dict) else 0

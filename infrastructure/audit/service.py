@@ -14,7 +14,8 @@ from typing import Any
 import structlog
 
 from application.app import Jaga
-from application.leaves import leaf_bytes
+from application.leaves import leaf_bytes, redact
+from application.redaction import AuditView
 from domain.errors import Conflict, InvalidValue, NotFound
 from infrastructure.audit import bundle, migrations
 from infrastructure.audit.checkpoint import (
@@ -231,8 +232,9 @@ class AuditService:
                 **{field: tree_size},
             )
 
-    def leaf(self, position: int) -> dict[str, Any]:
-        """The exact bytes hashed into leaf `position - 1`, and their hash."""
+    def leaf(self, position: int, view: AuditView | None = None) -> dict[str, Any]:
+        """The exact bytes hashed into leaf `position - 1`, and their hash; the
+        event without the values `view` hides at its position."""
         self._check_position(position, self.size())
         rows = self.recorder.read_stored(position - 1, 1, position)
         if not rows:
@@ -243,6 +245,15 @@ class AuditService:
             )
         record = self.app.record_of(rows[0])
         data = leaf_bytes(record)
+        if view is not None:
+            record = redact(record, view.hidden(position))
+            if record.get("withheld"):
+                raise NotFound(
+                    f"the leaf at position {position} (format 1) holds values "
+                    "withheld from this key",
+                    field="position",
+                    id=position,
+                )
         return {
             "position": position,
             "leaf_hash": bytes(rows[0]["leaf_hash"]).hex(),
@@ -290,11 +301,14 @@ class AuditService:
         latest = self.latest_checkpoint(issue=True)
         return self.witnessing.bundle_checkpoint(0, latest).tree_size
 
-    def export_lines(self, from_position: int, to_position: int) -> Iterator[bytes]:
+    def export_lines(
+        self, from_position: int, to_position: int, view: AuditView | None = None
+    ) -> Iterator[bytes]:
         """Positions from..to as a self-contained bundle (see bundle.py), a line at a
         time, against the checkpoint that covers them with the most witnesses'
-        cosignatures. The range is checked and the checkpoint chosen before the
-        first line, so a bad range is an error, not a broken stream."""
+        cosignatures; each event without the values `view` hides at its position.
+        The range is checked and the checkpoint chosen before the first line, so a
+        bad range is an error, not a broken stream."""
         latest = self.latest_checkpoint(issue=True)
         cp = self.witnessing.bundle_checkpoint(to_position, latest)
         if from_position < 1 or to_position < from_position:
@@ -318,23 +332,31 @@ class AuditService:
             to_position,
             [(lv, i, left[(lv, i)]) for lv, i in frontier_keys(start)],
             consistency_proof(to_position, cp.tree_size, self.recorder),
-            self._events(start, to_position),
+            self._events(start, to_position, view),
             self.witnessing.cosignatures.on(cp.note),
+            redacted=view is not None,
         )
 
-    def _events(self, after: int, last: int) -> Iterator[tuple[dict[str, Any], bytes]]:
+    def _events(
+        self, after: int, last: int, view: AuditView | None
+    ) -> Iterator[tuple[dict[str, Any], bytes]]:
         # One read per batch, none held open between them.
         while after < last:
             rows = self.recorder.read_stored(after, VERIFY_BATCH, last)
             if not rows:
                 return
             for row in rows:
-                yield self.app.record_of(row), bytes(row["leaf_hash"])
+                record = self.app.record_of(row)
+                if view is not None:
+                    record = redact(record, view.hidden(row["position"]))
+                yield record, bytes(row["leaf_hash"])
             after = rows[-1]["position"]
 
-    def export_bundle(self, from_position: int, to_position: int) -> bytes:
+    def export_bundle(
+        self, from_position: int, to_position: int, view: AuditView | None = None
+    ) -> bytes:
         """The whole bundle in memory (see `export_lines`)."""
-        return b"".join(self.export_lines(from_position, to_position))
+        return b"".join(self.export_lines(from_position, to_position, view))
 
     # --- verification of the live store --------------------------------------------
 

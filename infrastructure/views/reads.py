@@ -320,6 +320,23 @@ class SqlReadModel:
             docs = self._docs(c, "board", self._gens(c), prefix="site:")
         return {d["site_id"] for d in docs if d["posture"] == "covert"}
 
+    def covert_positions(self, first: int, last: int) -> tuple[set[int], int]:
+        with self.store.transaction(commit=False) as c:
+            gens = self._gens(c)
+            reached = self._position(c)
+            docs = self._docs(c, "board", gens, prefix="site:")
+            covert = [f"site:{d['site_id']}" for d in docs if d["posture"] == "covert"]
+            if not covert:
+                return set(), reached
+            ph, subjects = self.ph, tables.subjects_table(gens["timeline"])
+            c.execute(
+                f"SELECT DISTINCT position FROM {subjects}"
+                f" WHERE subject IN ({','.join([ph] * len(covert))})"
+                f" AND position >= {ph} AND position <= {ph}",
+                [*covert, first, last],
+            )
+            return {int(r["position"]) for r in c.fetchall()}, reached
+
     def gaps(
         self, site_id: str, *, start: datetime, end: datetime, scope: Scope = None
     ) -> dict[str, Any]:

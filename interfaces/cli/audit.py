@@ -58,11 +58,26 @@ def export(
         bool,
         typer.Option("--attachments", help="Include the evidence files events name."),
     ] = False,
+    bawaslu: Annotated[
+        bool,
+        typer.Option(
+            "--bawaslu",
+            help="Bawaslu's view: covert sites' guards and every ID number as "
+            "commitments only; it verifies the same.",
+        ),
+    ] = False,
 ) -> None:
     """Export positions FROM..TO as a bundle `jaga verify BUNDLE` checks offline."""
+    from application.redaction import AuditView
+    from infrastructure.views.wiring import read_model
+
     with _service() as audit:
         to = to_position if to_position is not None else audit.export_end()
-        lines = audit.export_lines(from_position, to)
+        view = None
+        if bawaslu:
+            covert, reached = read_model(audit.app).covert_positions(from_position, to)
+            view = AuditView("bawaslu", covert, reached)
+        lines = audit.export_lines(from_position, to, view)
         if attachments:
             from infrastructure.attachments.bundled import stream_with_files
             from infrastructure.attachments.store import open_attachments
@@ -71,7 +86,8 @@ def export(
             store = open_attachments(
                 audit.recorder, settings.attachments, settings.attachment_max_bytes
             )
-            lines = stream_with_files(lines, store.read)
+            shown = None if view is None else view.shows_evidence
+            lines = stream_with_files(lines, store.read, shown)
         if str(out) == "-":
             for line in lines:
                 sys.stdout.buffer.write(line)
@@ -195,9 +211,12 @@ def verify(
             else ""
         )
         files = result.get("attachments") or 0
+        shown, hidden = result.get("revealed") or 0, result.get("withheld") or 0
         typer.echo(
             f"OK: {what}: {span}tree size {result['tree_size']}{signer}"
             + (f", {files} evidence files match their SHA-256" if files else "")
+            + (f", {shown} protected values match their commitments" if shown else "")
+            + (f", {hidden} withheld (commitments only)" if hidden else "")
         )
         if witnesses:
             size = result.get("witnessed_size") or result["tree_size"]

@@ -1,6 +1,8 @@
 """Audit: signed checkpoints, leaves, inclusion and consistency proofs, export, verify.
 
-The Merkle tree covers the whole log, so only keys without regions may read it.
+The Merkle tree covers the whole log, so only keys without regions may read it. A
+reader gets each event's leaf as it is hashed and the event without the values its
+role may not see (application/redaction.py): their commitments stand in their place.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from application.redaction import AuditView, sees_everything
 from infrastructure.attachments.bundled import stream_with_files
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import ApiError
@@ -35,6 +38,15 @@ def _service(request: Request) -> Any:
     return request.app.state.audit
 
 
+def _view(caller: Caller, first: int, last: int) -> AuditView | None:
+    """What this caller may see at positions first..last; None: everything."""
+    if sees_everything(caller.role):
+        return None
+    read_model = caller.request.app.state.read_model
+    covert, reached = read_model.covert_positions(first, last)
+    return AuditView(caller.role, covert, reached)
+
+
 def _call(fn: Any, *args: Any) -> Any:
     # The audit service names bad ranges with ValueError; those are the caller's.
     try:
@@ -51,9 +63,10 @@ def checkpoint(request: Request, _: Auditor) -> dict[str, Any]:
 
 @router.get("/leaves/{position}")
 def leaf(
-    position: Annotated[int, Path(ge=1, le=2**62)], request: Request, _: Auditor
+    position: Annotated[int, Path(ge=1, le=2**62)], request: Request, caller: Auditor
 ) -> dict[str, Any]:
-    result: dict[str, Any] = _call(_service(request).leaf, position)
+    view = _view(caller, position, position)
+    result: dict[str, Any] = _call(_service(request).leaf, position, view)
     return result
 
 
@@ -82,7 +95,7 @@ def consistency_proof(
 )
 def export(
     request: Request,
-    _: Auditor,
+    caller: Auditor,
     from_position: Position = 1,
     to_position: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     attachments: Annotated[
@@ -107,9 +120,11 @@ def export(
     else:
         end = to_position
     name = f"jaga-{from_position}-{end}.ndjson"
-    lines: Iterator[bytes] = _call(service.export_lines, from_position, end)
+    view = _view(caller, from_position, end)
+    lines: Iterator[bytes] = _call(service.export_lines, from_position, end, view)
     if attachments:
-        lines = stream_with_files(lines, request.app.state.attachments.read)
+        shown = None if view is None else view.shows_evidence
+        lines = stream_with_files(lines, request.app.state.attachments.read, shown)
     return StreamingResponse(
         lines,
         media_type="application/x-ndjson",
