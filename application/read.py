@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, NotRequired, Protocol, TypedDict
 
@@ -125,7 +125,11 @@ class ReadModel(Protocol):
         limit: int = DEFAULT_LIMIT,
         cursor: str | None = None,
         newest_first: bool = False,
-    ) -> Page: ...
+        without_sites: Collection[str] = (),
+    ) -> Page:
+        """Entries in log order (or newest first); `without_sites` leaves out
+        every entry about those sites."""
+        ...
 
     def register(
         self,

@@ -28,6 +28,14 @@ def site_of(record: Record, owner: dict[str, Any]) -> str | None:
     return site
 
 
+def sites_of(record: Record) -> list[str]:
+    """Every site the item is about (a patrol's route, what a correction
+    corrects), so a covert one among them is seen by the redaction."""
+    return [
+        s.split(":", 1)[1] for s in record.get("subjects") or [] if s[:5] == "site:"
+    ]
+
+
 def item(record: Record, corrections: list[Record]) -> dict[str, Any]:
     """The timeline item of a record; `corrections` are the EntryCorrected records
     that name it, in log order."""
@@ -44,6 +52,7 @@ def item(record: Record, corrections: list[Record]) -> dict[str, Any]:
         "election": record["election"],
         "stage": record["stage"],
         "site_id": site_of(record, owner),
+        "site_ids": sites_of(record),
         "aggregate_id": record["aggregate_id"],
         "data": fixed["data"],
         "corrected_by": [c["event_id"] for c in corrections],

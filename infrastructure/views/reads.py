@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -510,6 +510,7 @@ class SqlReadModel:
         limit: int = DEFAULT_LIMIT,
         cursor: str | None = None,
         newest_first: bool = False,
+        without_sites: Collection[str] = (),
     ) -> Page:
         check_limit(limit)
         after = decode_cursor(cursor)
@@ -542,6 +543,12 @@ class SqlReadModel:
                         f" WHERE subject = {ph})"
                     )
                     params.append(f"{FILTERS[field]}:{value}")
+            if without_sites:
+                where.append(
+                    f"t.position NOT IN (SELECT position FROM {subjects}"
+                    f" WHERE subject IN ({','.join([ph] * len(without_sites))}))"
+                )
+                params += [f"site:{s}" for s in sorted(without_sites)]
             if types:
                 where.append(f"t.type IN ({','.join([ph] * len(types))})")
                 params += list(types)

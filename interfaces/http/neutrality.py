@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from interfaces.http.deps import Caller, reader
-from interfaces.http.reading import Fresh, for_caller
+from interfaces.http.reading import Fresh, for_caller, redact_register
 from interfaces.http.schemas import ERRORS, Slug
 
 router = APIRouter(prefix="/api/v1/neutrality", responses=ERRORS, tags=["neutrality"])
@@ -26,5 +26,5 @@ def neutrality_register(
     found = r.request.app.state.read_model.register(
         unit_id=unit_id, personnel_id=personnel_id, scope=r.scope
     )
-    result: dict[str, Any] = for_caller(r, found, lambda v, _covert: v)
+    result: dict[str, Any] = for_caller(r, found, redact_register)
     return result

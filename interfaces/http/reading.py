@@ -8,27 +8,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from application.access import Scope
+from application.redaction import COVERT_GUARD_FIELDS, ID_NUMBER_FIELDS
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError, forbidden
 
 WAIT_SECONDS = 5.0
-# Guard details a Bawaslu key does not see at covert sites.
-GUARD_FIELDS = frozenset(
-    {
-        "roster",
-        "commander_id",
-        "incoming_roster",
-        "incoming_commander_id",
-        "outgoing_roster",
-        "outgoing_commander_id",
-        "personnel_id",
-        "personnel_ids",
-        "escort_ids",
-        "unit_id",
-        "incoming_unit_id",
-        "outgoing_unit_id",
-    }
-)
 
 
 def wait_for_position(
@@ -53,43 +37,92 @@ def wait_for_position(
 Fresh = Annotated[None, Depends(wait_for_position)]
 
 
-def without_id_numbers(value: Any) -> Any:
+def _without(value: Any, hidden: frozenset[str]) -> Any:
     if isinstance(value, dict):
-        return {k: without_id_numbers(v) for k, v in value.items() if k != "id_number"}
+        return {k: _without(v, hidden) for k, v in value.items() if k not in hidden}
     if isinstance(value, list):
-        return [without_id_numbers(v) for v in value]
+        return [_without(v, hidden) for v in value]
     return value
+
+
+def without_id_numbers(value: Any) -> Any:
+    return _without(value, ID_NUMBER_FIELDS)
 
 
 def hide_guards(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: hide_guards(v) for k, v in value.items() if k not in GUARD_FIELDS}
-    if isinstance(value, list):
-        return [hide_guards(v) for v in value]
-    return value
+    """The value without who guards, patrols or was involved, at any depth."""
+    return _without(value, COVERT_GUARD_FIELDS)
+
+
+def at_covert_site(item: dict[str, Any], covert: set[str]) -> bool:
+    """Whether an item is about a covert site: its own site, any site its event
+    names (a patrol's route, what a correction corrects) or a patrol's route."""
+    sites = {item.get("site_id"), *(item.get("site_ids") or [])}
+    sites.update(item.get("route") or [])
+    data = item.get("data")
+    if isinstance(data, dict):
+        sites.update(data.get("route") or [])
+    return bool(sites & covert)
 
 
 def redact_site_row(row: dict[str, Any], covert: set[str]) -> dict[str, Any]:
     """A board row as Bawaslu sees it: headcount and requirement, never who."""
-    if row.get("site_id") not in covert or not row.get("on_duty"):
+    if row.get("site_id") not in covert:
         return row
-    duty = row["on_duty"]
-    return {
-        **row,
-        "on_duty": {
+    duty, visit = row.get("on_duty"), row.get("last_patrol_visit")
+    shown = dict(row)
+    if duty:
+        shown["on_duty"] = {
             "headcount": duty.get("headcount"),
             "required": duty.get("required"),
             "since": duty.get("since"),
-        },
-    }
+        }
+    if visit:
+        shown["last_patrol_visit"] = hide_guards(visit)
+    return shown
 
 
 def redact_item(item: dict[str, Any], covert: set[str]) -> dict[str, Any]:
-    """A timeline item, incident or custody entry at a covert site, for Bawaslu."""
-    if item.get("site_id") in covert:
+    """A timeline item, incident, patrol or custody entry about a covert site, for
+    Bawaslu."""
+    if at_covert_site(item, covert):
         hidden: dict[str, Any] = hide_guards(item)
         return hidden
     return item
+
+
+def redact_register(value: dict[str, Any], covert: set[str]) -> dict[str, Any]:
+    """The register as Bawaslu sees it: a unit or person's incidents at covert
+    sites are left out (the entry itself would say who was involved there), and
+    so is a person listed for nothing else (every unit is listed anyway)."""
+
+    def shown(entry: dict[str, Any], listed: bool) -> dict[str, Any] | None:
+        incidents = entry.get("incidents") or []
+        kept = [i for i in incidents if i.get("site_id") not in covert]
+        if len(kept) == len(incidents):
+            return entry
+        if not (listed or kept or entry.get("pledges") or entry.get("concerns")):
+            return None
+        return {**entry, "incidents": kept}
+
+    rows = {
+        key: [e for e in (shown(x, key == "units") for x in value[key]) if e]
+        for key in ("units", "personnel")
+        if isinstance(value.get(key), list)
+    }
+    return {**value, **rows}
+
+
+def covert_unless_seen(r: Caller, **filters: str | None) -> set[str]:
+    """The covert sites whose entries a filter on these fields may not match for
+    this caller: a match on who guards a covert site would itself say who."""
+    if r.role != "bawaslu" or not any(
+        value is not None and field in COVERT_GUARD_FIELDS
+        for field, value in filters.items()
+    ):
+        return set()
+    covert: set[str] = r.request.app.state.read_model.covert_site_ids()
+    return covert
 
 
 def for_caller(r: Caller, value: Any, shape: Callable[[Any, set[str]], Any]) -> Any:

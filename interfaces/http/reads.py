@@ -9,7 +9,13 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import ApiError
-from interfaces.http.reading import Fresh, one, page, redact_site_row
+from interfaces.http.reading import (
+    Fresh,
+    covert_unless_seen,
+    one,
+    page,
+    redact_site_row,
+)
 from interfaces.http.schemas import (
     ERRORS,
     SLUG_PATTERN,
@@ -154,6 +160,7 @@ def timeline(
         as_of_position=as_of_position,
         limit=limit,
         cursor=cursor,
+        without_sites=covert_unless_seen(r, unit_id=unit_id, personnel_id=personnel_id),
     )
     return page(r, result)
 

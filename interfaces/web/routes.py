@@ -13,7 +13,13 @@ from domain.errors import DomainError
 from domain.site import ALERT_LEVELS
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError
-from interfaces.http.reading import for_caller, one, page, redact_site_row
+from interfaces.http.reading import (
+    for_caller,
+    one,
+    page,
+    redact_register,
+    redact_site_row,
+)
 from interfaces.web import (
     alerts,
     auth,
@@ -217,9 +223,7 @@ def register_page(request: Request) -> Response:
 
     def build(caller: Caller) -> tuple[str, dict[str, Any]]:
         rm = read_model(caller)
-        found = for_caller(
-            caller, rm.register(scope=caller.scope), lambda value, _covert: value
-        )
+        found = for_caller(caller, rm.register(scope=caller.scope), redact_register)
         zones = {
             u["unit_id"]: fmt.zone_for({"province": u.get("province")})
             for u in found["units"]
