@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from application.projections.checked import board_doc
 from application.projections.common import (
     INCIDENT_TYPES,
     Doc,
@@ -231,6 +232,7 @@ REASON_TEXTS = {
     "no_check_in_since_shift_began": "no check-in since the shift began",
     "no_patrol_visit_for": "no patrol visit for {amount} {unit}",
     "no_patrol_visit_yet": "no patrol visit yet",
+    "invalid_value": "invalid value: {field}",
 }
 
 
@@ -280,8 +282,9 @@ def judge_codes(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[R
             )
     visit = doc["last_patrol_visit"]
     ref_visit = when(visit["at"] if visit else doc["registered_at"])
-    assert ref_visit is not None
-    if now - ref_visit > timedelta(minutes=rule["patrol_minutes"]):
+    if ref_visit is not None and now - ref_visit > timedelta(
+        minutes=rule["patrol_minutes"]
+    ):
         amber.append(
             _span("no_patrol_visit_for", now - ref_visit)
             if visit
@@ -301,8 +304,13 @@ def judge(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[str]]:
 
 
 def row(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
-    """The board row of a site at `now`."""
+    """The board row of a site at `now`; a value the board cannot use is named in
+    `invalid_values` and among the reasons, and put aside."""
+    doc, invalid = board_doc(doc)
     status, codes = judge_codes(doc, now, stage)
+    if invalid:
+        codes = [*codes, *({"code": "invalid_value", "field": f} for f in invalid)]
+        status = "amber" if status == "green" else status
     rule = rules(doc, now, stage)
     duty = doc["on_duty"]
     open_incidents = [i for i in doc["incidents"].values() if i["open"]]
@@ -330,4 +338,5 @@ def row(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
         "lat": doc.get("lat"),
         "lon": doc.get("lon"),
         "decommissioned": doc["decommissioned"],
+        "invalid_values": invalid,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from application.projections.checked import incident_doc
 from application.projections.common import INCIDENT_TYPES, Doc, Record, when
 
 KINDS = ("incident",)
@@ -99,17 +100,19 @@ def _seconds(start: str | None, end: str | None) -> float | None:
 
 
 def row(doc: Doc, now: datetime) -> dict[str, Any]:
-    """The incident as the board shows it at `now`."""
+    """The incident as the board shows it at `now`; a value it cannot use is
+    named in `invalid_values` and shown as none."""
+    doc, invalid = incident_doc(doc)
     status = STATUS[doc["state"]]
     reported = when(doc["reported_at"])
-    assert reported is not None
     finished = when(doc["resolved_at"]) if status != "open" else None
-    age = ((finished or now) - reported).total_seconds()
+    age = None if reported is None else ((finished or now) - reported).total_seconds()
     shown = {k: v for k, v in doc.items() if k not in ("state", "regions")}
     return {
         **shown,
         "status": status,
         "state": doc["state"],
+        "invalid_values": invalid,
         "age_seconds": age,
         "response_seconds": {
             "acknowledge": _seconds(doc["reported_at"], doc["acknowledged_at"]),

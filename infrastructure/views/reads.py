@@ -318,14 +318,16 @@ class SqlReadModel:
     def covert_site_ids(self) -> set[str]:
         with self.store.transaction(commit=False) as c:
             docs = self._docs(c, "board", self._gens(c), prefix="site:")
-        return {d["site_id"] for d in docs if d["posture"] == "covert"}
+        return {d["site_id"] for d in docs if d.get("posture") != "overt"}
 
     def covert_positions(self, first: int, last: int) -> tuple[set[int], int]:
         with self.store.transaction(commit=False) as c:
             gens = self._gens(c)
             reached = self._position(c)
             docs = self._docs(c, "board", gens, prefix="site:")
-            covert = [f"site:{d['site_id']}" for d in docs if d["posture"] == "covert"]
+            covert = [
+                f"site:{d['site_id']}" for d in docs if d.get("posture") != "overt"
+            ]
             if not covert:
                 return set(), reached
             ph, subjects = self.ph, tables.subjects_table(gens["timeline"])
@@ -433,14 +435,18 @@ class SqlReadModel:
             for d in docs
             if in_scope(d["regions"], scope)
             and (site_id is None or d["site_id"] == site_id)
-            and (min_severity is None or d["severity"] >= min_severity)
         ]
-        rows = [r for r in rows if status is None or r["status"] == status]
+        rows = [
+            r
+            for r in rows
+            if (status is None or r["status"] == status)
+            and (min_severity is None or (r["severity"] or 0) >= min_severity)
+        ]
         rows.sort(
             key=lambda r: (
                 r["status"] != "open",
-                -r["severity"],
-                r["reported_at"],
+                -(r["severity"] or 0),
+                r["reported_at"] or "",
                 r["incident_id"],
             )
         )

@@ -25,7 +25,10 @@ def parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    # Years at the edges cannot be moved into every zone; shown as not a time.
+    if parsed.tzinfo is None or not 1 < parsed.year < 9999:
+        return None
+    return parsed
 
 
 def zone_for(row: dict[str, Any] | None) -> str | None:
@@ -127,6 +130,8 @@ def reason(code: dict[str, Any]) -> str:
         )
     if kind == "no_check_in_for":
         return _("no check-in for %(span)s", span=span(code["amount"], code["unit"]))
+    if kind == "invalid_value":
+        return _("invalid value: %(field)s", field=code["field"])
     if kind == "no_patrol_visit_for":
         return _(
             "no patrol visit for %(span)s", span=span(code["amount"], code["unit"])
