@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -492,3 +493,85 @@ def test_dashboard_escapes_stored_html(served: Served) -> None:
         assert "<script>alert('jaga')</script>" not in page.text
         assert "onerror=alert(1)>" not in page.text
     assert any("&lt;script&gt;" in p.text for p in shown)
+
+
+# A correction's changes, each of a class its field's rule refuses.
+BAD_CHANGES = [
+    ("site", {"lat": "NaN"}, "changes.lat"),
+    ("site", {"lon": 1e400}, "changes.lon"),
+    ("site", {"lat": "-Infinity"}, "changes.lat"),
+    ("site", {"timezone": "XYZ"}, "changes.timezone"),
+    ("site", {"address": "a" * 1_000_000}, "changes.address"),
+    ("requirement", {"required_guards": "lots"}, "changes.required_guards"),
+    ("requirement", {"required_guards": 1e300}, "changes.required_guards"),
+    ("check-in", {"occurred_at": "9999-12-31T23:59:59+00:00"}, "changes.occurred_at"),
+    ("incident", {"severity": "lots"}, "changes.severity"),
+    ("incident", {"description": "x" * 1_000_000}, "changes.description"),
+]
+
+
+def _raw(body: dict[str, Any]) -> bytes:
+    # NaN and infinities as JSON writers outside Python send them.
+    text = json.dumps(body)
+    for word in ("NaN", "-Infinity"):
+        text = text.replace(f'"{word}"', word)
+    return text.replace("1e+400", "1e400").encode()
+
+
+def test_corrections_are_held_to_their_fields_rules_and_the_log_verifies(
+    served: Served,
+) -> None:
+    site = guarded_site(served.base_url, served.keys["ops"], people=1)
+    s, p = site["site_id"], site["personnel"][0]
+    tally = counts(f"hostile corrections [{served.store}]")
+    wrong: list[str] = []
+    with httpx.Client(
+        base_url=served.base_url, headers=bearer(served.keys["ops"]), timeout=60
+    ) as c:
+        made = {
+            "site": c.post(
+                f"/api/v1/sites/{s}/updates", json={"address": "Jl. Kalimantan 37"}
+            ),
+            "requirement": c.post(
+                f"/api/v1/sites/{s}/guard-requirement", json={"required_guards": 4}
+            ),
+            "check-in": c.post(
+                f"/api/v1/sites/{s}/check-ins",
+                json={"personnel_id": p, "method": "qr", "occurred_at": recently()},
+            ),
+            "incident": c.post(
+                "/api/v1/incidents",
+                json={
+                    "category": "intimidation",
+                    "severity": 2,
+                    "site_id": s,
+                    "description": "Orang tak dikenal",
+                    "occurred_at": recently(),
+                },
+            ),
+        }
+        for name, reply in made.items():
+            assert reply.status_code == 201, (name, reply.text)
+        for entry, changes, field in BAD_CHANGES:
+            body = {
+                "event_id": made[entry].json()["event_id"],
+                "reason": "hostile",
+                "changes": changes,
+            }
+            reply = c.post("/api/v1/corrections", content=_raw(body), headers=JSON)
+            tally.add_status(reply.status_code)
+            named = (
+                reply.json().get("error", {}).get("details", {}).get("field")
+                if reply.headers.get("content-type", "").startswith("application/json")
+                else None
+            )
+            if reply.status_code != 422 or named != field:
+                wrong.append(f"{changes!s:.60}: {reply.status_code} {reply.text[:200]}")
+        auditor = bearer(served.keys["auditor"])
+        fixes = c.get(f"/api/v1/timeline?site_id={s}&types=EntryCorrected")
+        verified = c.post("/api/v1/audit/verify", headers=auditor, timeout=300)
+    assert not wrong, "\n".join(wrong)
+    assert tally.server_errors == 0
+    # No correction was written, and the log verifies.
+    assert fixes.status_code == 200 and fixes.json()["items"] == [], fixes.text
+    assert verified.status_code == 200 and verified.json()["ok"], verified.text
