@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import Conflict
+from domain.errors import Conflict, InvalidValue
 
 
 class TeamAlreadyOnDuty(Conflict):
@@ -34,11 +34,24 @@ class Team:
     unit_id: str
     commander_id: str
     roster: tuple[str, ...]
+    started_at: datetime | None = None
 
 
 def roster_of(roster: Sequence[str], commander_id: str) -> list[str]:
     """The team: the roster, with its commander in it."""
     return list(roster) if commander_id in roster else [commander_id, *roster]
+
+
+def not_before_start(team: Team, occurred_at: datetime) -> None:
+    """A shift cannot be handed over or ended before it began: such a time is a
+    mistake of the device or of whoever typed it."""
+    if team.started_at is not None and occurred_at < team.started_at:
+        raise InvalidValue(
+            "occurred_at",
+            "must not be before the shift it takes over began",
+            shift_id=team.shift_id,
+            started_at=team.started_at.isoformat(),
+        )
 
 
 class GuardDuty(Aggregate):
@@ -97,7 +110,7 @@ class GuardDuty(Aggregate):
         roster: list[str],
         occurred_at: datetime,
     ) -> None:
-        self.on_duty = Team(shift_id, unit_id, commander_id, tuple(roster))
+        self.on_duty = Team(shift_id, unit_id, commander_id, tuple(roster), occurred_at)
 
     def hand_over(
         self,
@@ -113,6 +126,15 @@ class GuardDuty(Aggregate):
     ) -> None:
         self.require_active()
         outgoing = self._require_on_duty(shift_id)
+        not_before_start(outgoing, occurred_at)
+        if incoming_roster and incoming_commander_id not in incoming_roster:
+            # A commander outside the team that takes over is a wrong id, not a
+            # shorthand: the roster is who stands guard.
+            raise InvalidValue(
+                "incoming_commander_id",
+                "is not in incoming_roster",
+                incoming_commander_id=incoming_commander_id,
+            )
         self._handed_over(
             site_id=self.site_id,
             shift_id=shift_id,
@@ -152,12 +174,13 @@ class GuardDuty(Aggregate):
             incoming_unit_id,
             incoming_commander_id,
             tuple(incoming_roster),
+            occurred_at,
         )
 
     def end_shift(
         self, shift_id: str, notes: str | None, occurred_at: datetime
     ) -> None:
-        self._require_on_duty(shift_id)
+        not_before_start(self._require_on_duty(shift_id), occurred_at)
         self._ended(self.site_id, shift_id, notes or "", occurred_at)
 
     @event("ShiftEnded")

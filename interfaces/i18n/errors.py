@@ -46,6 +46,8 @@ REASONS = (
     N_("is too long"),
     N_("must be after from"),
     N_("must be after starts_at"),
+    # Before the pattern below, which would match it too.
+    N_("must not be before the shift it takes over began"),
     N_("must not be before {first_field}"),
     N_("must be at most {limit} characters"),
     N_("must be between {low} and {high}"),
@@ -87,6 +89,7 @@ REASONS = (
     N_("follows from other entries; correct the entry it comes from"),
     N_("must be a finite number"),
     N_("must be an http or https URL"),
+    N_("is not in incoming_roster"),
 )
 # Pydantic's error types and the message each says, with its ctx as parameters.
 PYDANTIC = {

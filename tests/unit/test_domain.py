@@ -120,7 +120,7 @@ def test_handover_keeps_outgoing_team_in_the_event_and_commander_in_roster() -> 
         "s1",
         "s2",
         incoming_commander_id="jbr-03",
-        incoming_roster=["jbr-04"],
+        incoming_roster=["jbr-03", "jbr-04"],
         seals_intact=True,
         occurred_at=T0,
     )
@@ -128,6 +128,54 @@ def test_handover_keeps_outgoing_team_in_the_event_and_commander_in_roster() -> 
     assert event.outgoing_roster == ["jbr-01", "jbr-02"]  # type: ignore[attr-defined]
     assert event.incoming_roster == ["jbr-03", "jbr-04"]  # type: ignore[attr-defined]
     assert event.seals_intact is True  # type: ignore[attr-defined]
+
+
+def test_handover_before_the_shift_began_is_refused_naming_occurred_at() -> None:
+    s = site()
+    s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01"], T0)
+    with pytest.raises(InvalidValue) as e:
+        s.hand_over(
+            "s1",
+            "s2",
+            incoming_commander_id="jbr-02",
+            incoming_roster=["jbr-02"],
+            occurred_at=T0 - timedelta(days=7),
+        )
+    assert e.value.field == "occurred_at"
+    with pytest.raises(InvalidValue):
+        s.end_shift("s1", None, T0 - timedelta(minutes=1))
+    # The next shift began at the handover: handing it over earlier is refused too.
+    s.hand_over(
+        "s1",
+        "s2",
+        incoming_commander_id="jbr-02",
+        incoming_roster=["jbr-02"],
+        occurred_at=T0 + timedelta(hours=12),
+    )
+    with pytest.raises(InvalidValue):
+        s.hand_over(
+            "s2",
+            "s3",
+            incoming_commander_id="jbr-03",
+            incoming_roster=["jbr-03"],
+            occurred_at=T0 + timedelta(hours=11),
+        )
+    assert s.on_duty is not None and s.on_duty.shift_id == "s2"
+
+
+def test_handover_to_a_commander_outside_the_incoming_roster_is_refused() -> None:
+    s = site()
+    s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01"], T0)
+    with pytest.raises(InvalidValue) as e:
+        s.hand_over(
+            "s1",
+            "s2",
+            incoming_commander_id="jbr-09",
+            incoming_roster=["jbr-02", "jbr-03"],
+            occurred_at=T0 + timedelta(hours=12),
+        )
+    assert e.value.field == "incoming_commander_id"
+    assert s.on_duty is not None and s.on_duty.shift_id == "s1"
 
 
 def test_decommissioned_site_refuses_duty() -> None:
