@@ -69,7 +69,7 @@ def decide(
 ) -> tuple[PreparedWrite, Sequence[Aggregate]]:
     """The write of what the command decides on the unit of work, which keeps the
     changed aggregates for the unit's later commands; and those aggregates."""
-    uow.begin()
+    uow.begin(ctx.clock)
     check_places(ctx, command, uow)
     answer_id, aggregates = command.decide(uow)
     write = app.prepare(

@@ -4,6 +4,7 @@ store's outcome, and the answer the caller gets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -62,11 +63,14 @@ class Saving:
         times: list[str] = []
         leaves: list[bytes] = []
         expects: dict[UUID, int] = dict(reads)
+        recorded_at = ctx.clock() if ctx.clock is not None else None
         for aggregate in aggregates:
             pending = aggregate.collect_events()
             if pending:
                 expects[aggregate.id] = pending[0].originator_version - 1
             for event in pending:
+                if recorded_at is not None:
+                    event = replace(event, timestamp=recorded_at)  # type: ignore[type-var]
                 envelope = self._envelope(ctx, event)
                 s = self.mapper.stored_with(event, envelope)  # type: ignore[attr-defined]
                 record = event_record(

@@ -8,7 +8,7 @@ store refuses the write if another writer changed them meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from copy import deepcopy
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -57,13 +57,15 @@ class UnitOfWork:
         self.found_records: dict[str, dict[str, Any] | None] = {}
         self.reads: dict[UUID, int] = {}
         self.needs: dict[str, None] = {}
+        self.clock: Callable[[], datetime] = app.clock
 
     # --- one command at a time ----------------------------------------------------
 
-    def begin(self) -> None:
-        """Starts a command: what it reads is noted afresh."""
+    def begin(self, clock: Callable[[], datetime] | None = None) -> None:
+        """Starts a command on its clock: what it reads is noted afresh."""
         self.reads = {}
         self.needs = {}
+        self.clock = clock or self.app.clock
 
     def expectations(self) -> list[Expectation]:
         """The versions the current command read: the store checks them."""
@@ -148,7 +150,7 @@ class UnitOfWork:
         self, value: datetime | None, field: str = "occurred_at"
     ) -> datetime:
         """A field time not ahead of the server's clock; none given is now."""
-        now = self.app.clock()
+        now = self.clock()
         if value is None:
             return now
         if value - now > self.app.future_tolerance:

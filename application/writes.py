@@ -3,8 +3,9 @@ with it, and the answer the caller gets."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol
 from uuid import UUID
 
@@ -39,6 +40,10 @@ class Context:
     idempotency_key: str | None = None
     client_id: str | None = None
     scope: Scope = None
+    # The server's clock for this command: when its events are recorded, and what
+    # "now" is to its checks. None is the application's clock; the demo passes the
+    # clock of its story, so it is recorded as it would have been.
+    clock: Callable[[], datetime] | None = None
 
 
 @dataclass(frozen=True)

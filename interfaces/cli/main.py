@@ -33,19 +33,39 @@ reports.register(app)
 
 
 @app.command()
-def demo() -> None:
+def demo(
+    today: Annotated[
+        bool,
+        typer.Option(
+            "--today",
+            help="Move the story so its voting day is today; what is later than "
+            "now waits for a later run",
+        ),
+    ] = False,
+) -> None:
     """Load the demo scenario from the seed reports (safe to run twice)."""
-    from application.demo import load_demo
+    from application.demo import VOTING_DAY, WIB, load_demo
+    from domain.errors import AlreadyRegistered
 
+    day = datetime.now(WIB).date() if today else VOTING_DAY
     jaga = open_app()
     try:
         before = jaga.log.max_position()
-        steps = load_demo(jaga)
+        try:
+            steps = load_demo(jaga, day, now=jaga.clock if today else None)
+        except AlreadyRegistered:
+            typer.echo(
+                "demo: this store holds the demo of another voting day; "
+                "load it into an empty store",
+                err=True,
+            )
+            raise typer.Exit(1) from None
         after = jaga.log.max_position()
     finally:
         jaga.close()
     typer.echo(
-        f"demo: {steps} steps, {after - before} new events, log at position {after}"
+        f"demo: voting day {day.isoformat()}, {steps} steps, "
+        f"{after - before} new events, log at position {after}"
     )
 
 

@@ -9,12 +9,13 @@ from tests.e2e.http_commands import HttpCommands
 
 def test_seed_scenario_through_http_builds_the_board_and_timelines(api: Api) -> None:
     ops = api.key("ops")
-    steps = load_demo(HttpCommands(api.client, ops))  # type: ignore[arg-type]
+    roles = {"bawaslu": api.key("bawaslu")}
+    steps = load_demo(HttpCommands(api.client, ops, roles))
     size = api.state.jaga.log.max_position()
     assert steps > 100 and size >= steps
 
     # Loading again answers every step from its Idempotency-Key: nothing new.
-    load_demo(HttpCommands(api.client, ops))  # type: ignore[arg-type]
+    load_demo(HttpCommands(api.client, ops, roles))
     assert api.state.jaga.log.max_position() == size
 
     board = api.client.get(
@@ -22,7 +23,7 @@ def test_seed_scenario_through_http_builds_the_board_and_timelines(api: Api) -> 
     ).json()
     assert board["as_of_position"] == size
     rows = {row["site_id"]: row for row in board["items"]}
-    assert len(rows) == 12
+    assert len(rows) == 13
     oku = rows["kpu-kab-oku"]
     assert oku["posture"] == "covert"
     assert oku["on_duty"]["headcount"] == 10
@@ -45,7 +46,7 @@ def test_seed_scenario_through_http_builds_the_board_and_timelines(api: Api) -> 
     assert all(i["actor"]["role"] == "ops" for i in jember)
 
     patrols = api.client.get("/api/v1/patrols?status=ended", headers=ops).json()
-    assert len(patrols["items"]) == 3
+    assert len(patrols["items"]) == 6
     joint = [p for p in patrols["items"] if len(p["visits"]) == 4]
     assert joint and [v["site_id"] for v in joint[0]["visits"]][0] == (
         "gudang-kpu-kab-jember"
@@ -59,7 +60,7 @@ def test_seed_scenario_through_http_builds_the_board_and_timelines(api: Api) -> 
 
 def test_field_day_recorded_with_curl_like_calls_shows_on_board(api: Api) -> None:
     ops = api.key("ops")
-    load_demo(HttpCommands(api.client, ops))  # type: ignore[arg-type]
+    load_demo(HttpCommands(api.client, ops, {"bawaslu": api.key("bawaslu")}))
     post = api.client.post
     site = "/api/v1/sites/kpu-kab-jember"
     now = "2024-11-27T07:00:00+07:00"  # Pilkada voting day
