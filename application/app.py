@@ -18,6 +18,7 @@ from application.calendar import ElectionCalendar
 from application.commands import COMMANDS  # noqa: F401 - every command registered
 from application.commands.registry import Command
 from application.commit import Committer, DirectCommitter
+from application.projections.anomalies import Limits
 from application.records import event_record
 from application.saving import Saving
 from application.writes import Context, EventStore
@@ -112,6 +113,8 @@ class Jaga(Saving, Application[UUID]):
         self.aggregates = Aggregates()
         # The uploads' metadata that events may name; the wiring gives the store's.
         self.uploads: Uploads = NO_UPLOADS
+        # Where a field fact becomes an anomaly; the wiring gives the settings'.
+        self.anomaly_limits = Limits()
 
     @property
     def log(self) -> LogStore:  # type: ignore[override]

@@ -165,6 +165,24 @@ class ReadModel(Protocol):
         scope: Scope = None,
     ) -> dict[str, Any] | None: ...
 
+    def anomalies(
+        self,
+        *,
+        province: str | None = None,
+        regency: str | None = None,
+        site_id: str | None = None,
+        code: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        scope: Scope = None,
+        as_of: datetime | None = None,
+        as_of_position: int | None = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> Page:
+        """Field anomalies (application/projections/anomalies.py), newest first."""
+        ...
+
     def covert_site_ids(self) -> set[str]: ...
 
     def covert_positions(self, first: int, last: int) -> tuple[set[int], int]:

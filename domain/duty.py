@@ -61,6 +61,7 @@ class GuardDuty(Aggregate):
         site_id: str
         on_duty: Team | None
         past_shifts: set[str]
+        last_ended_at: datetime | None
 
     def require_active(self) -> None:
         """Refuses duty at a site that is no longer guarded (Site defines it)."""
@@ -96,6 +97,15 @@ class GuardDuty(Aggregate):
                 f"shift {self.on_duty.shift_id} is on duty at {self.site_id}",
                 on_duty=self.on_duty.shift_id,
                 site_id=self.site_id,
+            )
+        ended = getattr(self, "last_ended_at", None)
+        if ended is not None and occurred_at < ended:
+            # Two teams on duty at once, or a gap rewritten after the fact: the
+            # board and the gaps would each tell another story.
+            raise InvalidValue(
+                "occurred_at",
+                "must not be before the last shift at this site ended",
+                ended_at=ended.isoformat(),
             )
         team = roster_of(roster, commander_id)
         self._started(self.site_id, shift_id, unit_id, commander_id, team, occurred_at)
@@ -189,3 +199,4 @@ class GuardDuty(Aggregate):
     ) -> None:
         self.past_shifts.add(shift_id)
         self.on_duty = None
+        self.last_ended_at = occurred_at

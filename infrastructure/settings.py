@@ -6,6 +6,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from application.projections.anomalies import (
+    DUPLICATE_CEILING_MINUTES as DUPLICATE_CEILING,
+)
+from application.projections.anomalies import GPS_FLOOR_METRES as GPS_FLOOR
+from application.projections.anomalies import Limits
+
 
 def _dotenv(path: Path = Path(".env")) -> dict[str, str]:
     if not path.is_file():
@@ -33,6 +39,20 @@ def _alerts_on() -> bool:
     return os.environ.get("JAGA_ALERTS", "on") != "off"
 
 
+def _at_least(values: dict[str, str], name: str, default: int, low: int) -> int:
+    number = _whole(values, name, default)
+    if number < low:
+        raise ValueError(f"{name} must be at least {low}, not {number}")
+    return number
+
+
+def _at_most(values: dict[str, str], name: str, default: int, high: int) -> int:
+    number = _whole(values, name, default)
+    if number > high:
+        raise ValueError(f"{name} must be at most {high}, not {number}")
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/jaga.sqlite3"
@@ -51,6 +71,10 @@ class Settings:
     alerts: bool = field(default_factory=_alerts_on)
     # incident_minutes=15,backup_minutes=30;PROVINCE[/REGENCY]:NAME=MINUTES...
     alert_thresholds: str = ""
+    # Where a field fact becomes an anomaly (application/projections/anomalies.py).
+    anomaly_gps_metres: int = 500
+    anomaly_duplicate_minutes: int = 30
+    anomaly_clock_minutes: int = 10
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -73,6 +97,26 @@ class Settings:
             witnesses=values.get("JAGA_WITNESSES", cls.witnesses),
             alerts=values.get("JAGA_ALERTS", "on") != "off",
             alert_thresholds=values.get("JAGA_ALERT_THRESHOLDS", ""),
+            anomaly_gps_metres=_at_least(
+                values, "JAGA_ANOMALY_GPS_METRES", cls.anomaly_gps_metres, GPS_FLOOR
+            ),
+            anomaly_duplicate_minutes=_at_most(
+                values,
+                "JAGA_ANOMALY_DUPLICATE_MINUTES",
+                cls.anomaly_duplicate_minutes,
+                DUPLICATE_CEILING,
+            ),
+            anomaly_clock_minutes=_at_least(
+                values, "JAGA_ANOMALY_CLOCK_MINUTES", cls.anomaly_clock_minutes, 1
+            ),
+        )
+
+    @property
+    def anomaly_limits(self) -> Limits:
+        return Limits(
+            gps_metres=self.anomaly_gps_metres,
+            duplicate_minutes=self.anomaly_duplicate_minutes,
+            clock_minutes=self.anomaly_clock_minutes,
         )
 
     @property

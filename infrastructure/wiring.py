@@ -21,6 +21,7 @@ def open_app(settings: Settings | None = None) -> Jaga:
     calendar = ElectionCalendar.load(settings.calendar_file)
     app = Jaga(env=library_env(settings.database_url), calendar=calendar)
     app.uploads = UploadIndex(app.recorder)
+    app.anomaly_limits = settings.anomaly_limits
     return app
 
 

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from application.projections.checked import board_doc
+from application.projections import anomalies
+from application.projections.anomalies import DEFAULT_LIMITS, Limits
 from application.projections.common import (
     INCIDENT_TYPES,
     Doc,
@@ -32,6 +34,7 @@ TYPES = frozenset(
         "ShiftHandedOver",
         "ShiftEnded",
         "CheckedIn",
+        "CheckedOut",
         "SiteVisited",
         "AssignmentIssued",
         "AssignmentRevoked",
@@ -74,11 +77,15 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
             "last_patrol_visit": None,
             "incidents": {},
             "assignments": {},
+            "watch": {"checked_in": {}, "reports": []},
+            "anomalies": [],
         }
         return doc
     if doc is None:
         return None
     doc = dict(doc)
+    if t in anomalies.TYPES:
+        doc = anomalies.observe(doc, record)
     if t == "SiteUpdated":
         doc.update({k: v for k, v in d["changes"].items() if k in SITE_FIELDS})
     elif t == "GuardRequirementSet":
@@ -89,6 +96,7 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
         doc["alert_level"], doc["alert_reason"] = d["level"], d["reason"]
     elif t == "SiteDecommissioned":
         doc["decommissioned"] = True
+        doc["on_duty"] = None  # nobody guards it from then on, as the gaps say
     elif t in ("ShiftStarted", "ShiftHandedOver", "ShiftEnded"):
         doc["on_duty"] = _duty(doc["on_duty"], record)
     elif t == "CheckedIn":
@@ -192,7 +200,8 @@ def in_force(order: Doc, now: datetime) -> bool:
 def rules(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
     """The requirement, check-in and patrol intervals in force at `now`."""
     orders = [o for o in doc["assignments"].values() if in_force(o, now)]
-    required = max([doc["required_guards"] or 0, *(o["headcount"] for o in orders)])
+    # Orders add up (each names its own team), as the gaps count them.
+    required = max(doc["required_guards"] or 0, sum(o["headcount"] for o in orders))
     checkins = [
         m
         for m in [
@@ -233,6 +242,7 @@ REASON_TEXTS = {
     "no_patrol_visit_for": "no patrol visit for {amount} {unit}",
     "no_patrol_visit_yet": "no patrol visit yet",
     "invalid_value": "invalid value: {field}",
+    "field_anomalies": "{count} field anomalies in the last 24 h",
 }
 
 
@@ -246,7 +256,9 @@ def _span(code: str, span: timedelta) -> Reason:
     return {"code": code, "amount": amount, "unit": unit}
 
 
-def judge_codes(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[Reason]]:
+def judge_codes(
+    doc: Doc, now: datetime, stage: str | None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, list[Reason]]:
     """The status (green, amber, red) and its reasons at `now`, worst first."""
     if doc["decommissioned"]:
         return "green", [{"code": "decommissioned"}]
@@ -290,6 +302,9 @@ def judge_codes(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[R
             if visit
             else {"code": "no_patrol_visit_yet"}
         )
+    recent = anomalies.of_site(doc, limits, now)
+    if recent:
+        amber.append({"code": "field_anomalies", "count": len(recent)})
     if red:
         return "red", red + amber
     if amber:
@@ -297,17 +312,22 @@ def judge_codes(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[R
     return "green", []
 
 
-def judge(doc: Doc, now: datetime, stage: str | None) -> tuple[str, list[str]]:
+def judge(
+    doc: Doc, now: datetime, stage: str | None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, list[str]]:
     """The status (green, amber, red) and its reasons in the API's English."""
-    status, reasons = judge_codes(doc, now, stage)
+    status, reasons = judge_codes(doc, now, stage, limits)
     return status, [reason_text(r) for r in reasons]
 
 
-def row(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
-    """The board row of a site at `now`; a value the board cannot use is named in
-    `invalid_values` and among the reasons, and put aside."""
+def row(
+    doc: Doc, now: datetime, stage: str | None, limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Any]:
+    """The board row of a site at `now`, with its field anomalies newest first; a
+    value the board cannot use is named in `invalid_values` and among the reasons,
+    and put aside."""
     doc, invalid = board_doc(doc)
-    status, codes = judge_codes(doc, now, stage)
+    status, codes = judge_codes(doc, now, stage, limits)
     if invalid:
         codes = [*codes, *({"code": "invalid_value", "field": f} for f in invalid)]
         status = "amber" if status == "green" else status
@@ -339,4 +359,5 @@ def row(doc: Doc, now: datetime, stage: str | None) -> dict[str, Any]:
         "lon": doc.get("lon"),
         "decommissioned": doc["decommissioned"],
         "invalid_values": invalid,
+        "anomalies": anomalies.of_site(doc, limits),
     }

@@ -52,6 +52,7 @@ def apply(doc: Doc | None, record: Record, key: str) -> Doc | None:
     if t in ("SiteDecommissioned",):
         return {
             **doc,
+            "decommissioned_at": at,
             "duty": [*doc["duty"], [at, 0, None]],
             "required": [*doc["required"], [at, 0]],
         }
@@ -108,6 +109,11 @@ def understaffed(doc: Doc, start: datetime, end: datetime) -> list[dict[str, Any
     registered = when(doc["registered_at"])
     assert registered is not None
     start = max(start, registered)
+    # A decommissioned site is guarded by nobody and owed nothing, orders or not.
+    closed = when(doc.get("decommissioned_at"))
+    end = min(end, closed) if closed else end
+    if end <= start:
+        return []
     cuts = {start, end}
     for steps in (doc["required"], doc["duty"]):
         cuts |= {t for s in steps if (t := when(s[0])) and start < t < end}
@@ -119,12 +125,11 @@ def understaffed(doc: Doc, start: datetime, end: datetime) -> list[dict[str, Any
         have = _value_at(doc["duty"], a)
         ordered, _ = _ordered(doc, a)
         required = _value_at(doc["required"], a)
-        if have < ordered:
-            source, need = "assignment", ordered
-        elif have < required:
-            source, need = "requirement", required
-        else:
+        # What the board requires at that moment: the larger of the two.
+        need = max(ordered, required)
+        if have >= need:
             continue
+        source = "assignment" if ordered >= required else "requirement"
         last = periods[-1] if periods else None
         if (
             last

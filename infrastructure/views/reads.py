@@ -12,6 +12,7 @@ from typing import Any
 from application.calendar import ElectionCalendar
 from application.projections import FOLDED, board, gaps, incidents, patrols, register
 from application.projections import stats as stats_view
+from application.projections.anomalies import Limits
 from application.projections.common import Doc, with_corrections
 from application.projections.subjects import local_date
 from application.projections.timeline import FILTERS, item
@@ -120,9 +121,11 @@ class SqlReadModel:
         generations: dict[str, int] | None = None,
         position: int | None = None,
         lag: Callable[[], Lag] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.calendar = calendar
+        self.limits = limits or Limits()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.fixed_generations = generations
         self.fixed_position = position
@@ -293,9 +296,17 @@ class SqlReadModel:
         position = live if target is None else target
         if status is None:  # only the page's sites need judging
             return page(
-                docs, limit, cursor, position, lambda d: board.row(d, now, stage)
+                docs,
+                limit,
+                cursor,
+                position,
+                lambda d: board.row(d, now, stage, self.limits),
             )
-        rows = [r for d in docs if (r := board.row(d, now, stage))["status"] == status]
+        rows = [
+            r
+            for d in docs
+            if (r := board.row(d, now, stage, self.limits))["status"] == status
+        ]
         return page(rows, limit, cursor, position)
 
     def site(
@@ -312,8 +323,15 @@ class SqlReadModel:
             docs = self._board_docs(c, gens, target, live, key=f"site:{site_id}")
         if not docs or not in_scope([[docs[0]["province"], docs[0]["regency"]]], scope):
             return None
-        row = board.row(docs[0], now, self._stage(now))
+        row = board.row(docs[0], now, self._stage(now), self.limits)
         return {**row, "as_of_position": live if target is None else target}
+
+    def anomalies(self, **filters: Any) -> Page:
+        """The field anomalies of the sites in the caller's regions, newest first
+        (see anomaly_reads)."""
+        from infrastructure.views.anomaly_reads import anomalies
+
+        return anomalies(self, **filters)
 
     def covert_site_ids(self) -> set[str]:
         with self.store.transaction(commit=False) as c:

@@ -35,4 +35,6 @@ def read_model(app: Jaga) -> SqlReadModel:
         service = _services.get(app)
         return service.lag() if service is not None else lag_of(store)
 
-    return SqlReadModel(store, app.calendar, clock=app.clock, lag=lag)
+    return SqlReadModel(
+        store, app.calendar, clock=app.clock, lag=lag, limits=app.anomaly_limits
+    )

@@ -79,6 +79,7 @@ def redact_site_row(row: dict[str, Any], covert: set[str]) -> dict[str, Any]:
         }
     if visit:
         shown["last_patrol_visit"] = hide_guards(visit)
+    shown["anomalies"] = [hide_guards(a) for a in row.get("anomalies") or []]
     return shown
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from application.projections.anomalies import CODES
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import ApiError
 from interfaces.http.reading import (
@@ -47,6 +48,7 @@ AsOfPosition = Annotated[
 SlugQuery = Annotated[Slug | None, Query()]
 IdQuery = Annotated[ServerId | None, Query()]
 MAX_GAP_PERIOD = timedelta(days=366)
+AnomalyCode = Literal[CODES]  # type: ignore[valid-type]
 
 
 def _rm(r: Caller) -> Any:
@@ -161,6 +163,40 @@ def timeline(
         limit=limit,
         cursor=cursor,
         without_sites=covert_unless_seen(r, unit_id=unit_id, personnel_id=personnel_id),
+    )
+    return page(r, result)
+
+
+@router.get("/anomalies", response_model=Page)
+def anomalies(
+    r: Board,
+    _: Fresh,
+    province: SlugQuery = None,
+    regency: SlugQuery = None,
+    site_id: SlugQuery = None,
+    code: AnomalyCode | None = None,
+    start: Annotated[QueryTime | None, Query(alias="from")] = None,
+    end: Annotated[QueryTime | None, Query(alias="to")] = None,
+    as_of: AsOf = None,
+    as_of_position: AsOfPosition = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Field anomalies, newest first: what the log accepted but flags (a check-out
+    with no check-in, a visit off the route, a GPS position far from the site, a
+    probable duplicate incident, a device clock far from the server's)."""
+    result = _rm(r).anomalies(
+        province=province,
+        regency=regency,
+        site_id=site_id,
+        code=code,
+        start=start,
+        end=end,
+        scope=r.scope,
+        as_of=as_of,
+        as_of_position=as_of_position,
+        limit=limit,
+        cursor=cursor,
     )
     return page(r, result)
 

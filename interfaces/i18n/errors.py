@@ -48,6 +48,7 @@ REASONS = (
     N_("must be after starts_at"),
     # Before the pattern below, which would match it too.
     N_("must not be before the shift it takes over began"),
+    N_("must not be before the last shift at this site ended"),
     N_("must not be before {first_field}"),
     N_("must be at most {limit} characters"),
     N_("must be between {low} and {high}"),

@@ -178,6 +178,18 @@ def test_handover_to_a_commander_outside_the_incoming_roster_is_refused() -> Non
     assert s.on_duty is not None and s.on_duty.shift_id == "s1"
 
 
+def test_a_shift_cannot_start_before_the_last_one_ended() -> None:
+    s = site()
+    s.start_shift("s1", "polres-jember", "jbr-01", ["jbr-01"], T0)
+    s.end_shift("s1", None, T0 + timedelta(hours=12))
+    with pytest.raises(InvalidValue) as e:
+        s.start_shift(
+            "s2", "polres-jember", "jbr-02", ["jbr-02"], T0 + timedelta(hours=6)
+        )
+    assert e.value.field == "occurred_at"
+    s.start_shift("s2", "polres-jember", "jbr-02", ["jbr-02"], T0 + timedelta(hours=12))
+
+
 def test_decommissioned_site_refuses_duty() -> None:
     s = site()
     s.decommission("Tahapan selesai", T0)
