@@ -60,11 +60,12 @@ def voting_day(run: Story, on_duty: dict[str, str]) -> None:
     drone = run(
         ReportIncident(
             category="suspicious_activity",
-            severity=3,
+            severity=4,
             site_id=KPU,
             description="Drone tak dikenal terbang rendah di atas kantor KPU saat "
             "rekapitulasi; pemiliknya belum ditemukan.",
-            reporter="Anggota jaga 25 polres-oku",
+            # A covert post: the report names no guard.
+            reporter="Petugas jaga tertutup",
             occurred_at=run.at(*DAY, 14, 40),
         )
     )

@@ -132,6 +132,8 @@ def reason(code: dict[str, Any]) -> str:
         return _("no check-in for %(span)s", span=span(code["amount"], code["unit"]))
     if kind == "invalid_value":
         return _("invalid value: %(field)s", field=code["field"])
+    if kind == "field_anomalies":
+        return _("%(count)s field anomalies in the last 24 hours", count=code["count"])
     if kind == "no_patrol_visit_for":
         return _(
             "no patrol visit for %(span)s", span=span(code["amount"], code["unit"])

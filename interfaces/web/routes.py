@@ -22,6 +22,7 @@ from interfaces.http.reading import (
 )
 from interfaces.web import (
     alerts,
+    anomalies,
     auth,
     board,
     devices,
@@ -60,6 +61,7 @@ router.include_router(field.router)
 router.include_router(maps.router)
 router.include_router(alerts.router)
 router.include_router(replay.router)
+router.include_router(anomalies.router)
 
 
 @router.get("/sites/{site_id}")
@@ -100,10 +102,13 @@ def site_page(site_id: str, request: Request) -> Response:
             if is_past
             else ""
         )
+        names = Names(caller, row, incidents, timeline["items"] if timeline else None)
         return "site.html", {
-            "names": Names(
-                caller, row, incidents, timeline["items"] if timeline else None
-            ),
+            "names": names,
+            "anomalies": [
+                {**a, "says": anomalies.says(a, names)} for a in row["anomalies"]
+            ],
+            "flags": anomalies.flags(row["anomalies"], names),
             "site": row,
             "zone": fmt.zone_for(row),
             "incidents": incidents,

@@ -50,7 +50,7 @@ def _row(page: Page, site_id: str) -> Any:
     return page.locator(f"table.board tr[data-key='{site_id}']")
 
 
-SEED_SITES = 12
+SEED_SITES = 13
 
 
 def test_sign_in_shows_the_board_with_every_seed_site(
@@ -62,10 +62,9 @@ def test_sign_in_shows_the_board_with_every_seed_site(
         _shot(page, f"sign-in-{name}")
         _sign_in(page, server, "ops")
         expect(page.locator("table.board tbody tr[data-key]")).to_have_count(SEED_SITES)
-        expect(_row(page, "gudang-kpu-kab-tuban")).to_have_attribute(
-            "data-status", "red"
-        )
-        expect(_row(page, "gudang-kpu-kab-tuban")).to_contain_text("understaffed 0/2")
+        # The demo ends with a drone over KPU OKU's office still open.
+        expect(_row(page, "kpu-kab-oku")).to_have_attribute("data-status", "red")
+        expect(_row(page, "kpu-kab-oku")).to_contain_text("open severity-4 incident")
         assert server.keys["ops"] not in page.url
         cookies = page.context.cookies()
         assert [(c["name"], c["httpOnly"], c["sameSite"]) for c in cookies] == [
@@ -94,12 +93,12 @@ def test_filters_narrow_the_board(server: Server, browser: Browser) -> None:
     page = _page(browser)
     _sign_in(page, server, "ops")
     page.select_option("#f-kind", "logistics_warehouse")
-    page.select_option("#f-status", "red")
+    page.select_option("#f-status", "amber")
     page.click("form.filters button")
     rows = page.locator("table.board tbody tr[data-key]")
     expect(rows).to_have_count(2)
-    for site_id in ("gudang-kpu-kab-tuban", "gudang-kpu-kota-probolinggo"):
-        expect(_row(page, site_id)).to_have_attribute("data-status", "red")
+    for site_id in ("gudang-kpu-kab-jember", "gudang-kpu-kab-oku"):
+        expect(_row(page, site_id)).to_have_attribute("data-status", "amber")
     page.context.close()
 
 
@@ -108,7 +107,7 @@ def test_an_incident_recorded_through_the_api_turns_its_site_red_without_reload(
 ) -> None:
     page = _page(browser)
     _sign_in(page, server, "ops")
-    row = _row(page, "kpu-kab-tuban")
+    row = _row(page, "kpu-kab-jember")
     expect(row).to_have_attribute("data-status", "amber")
     page.evaluate("window.notReloaded = true")
     box = page.locator("table.board").bounding_box()
@@ -118,9 +117,9 @@ def test_an_incident_recorded_through_the_api_turns_its_site_red_without_reload(
         {
             "category": "provocation",
             "severity": 3,
-            "description": "Massa berkumpul di depan kantor KPU Tuban",
+            "description": "Massa berkumpul di depan kantor KPU Jember",
             "occurred_at": _now(),
-            "site_id": "kpu-kab-tuban",
+            "site_id": "kpu-kab-jember",
         },
     )
     expect(row).to_have_attribute("data-status", "red")
@@ -132,7 +131,8 @@ def test_an_incident_recorded_through_the_api_turns_its_site_red_without_reload(
     # What lies above the changed row stays put: the table and earlier rows.
     moved = page.locator("table.board").bounding_box()
     assert (moved["x"], moved["y"]) == (box["x"], box["y"])
-    assert _row(page, "kpu-kab-oku").bounding_box() == above
+    still = _row(page, "kpu-kab-oku").bounding_box()
+    assert (still["x"], still["y"]) == (above["x"], above["y"])
     expect(page.locator("#announce")).to_contain_text("is now red")
     _shot(page, "board-live-red-monitor")
     page.context.close()
@@ -204,16 +204,17 @@ def test_a_site_page_shows_duty_and_its_timeline_with_corrections(
         expect(page).to_have_url(f"{server.url}/sites/bawaslu-kab-oku")
         expect(page.locator("h1")).to_have_text("Kantor Sekretariat Bawaslu OKU")
         expect(page.locator("#duty-h + p")).to_contain_text("10/10")
-        expect(page.locator("main")).to_contain_text(
-            "Bripda Anggota jaga 11 polres-oku"
-        )
+        expect(page.locator("main")).to_contain_text("Bripda Anggota jaga 1 polres-oku")
         timeline = page.locator("ol.timeline")
         expect(timeline).to_contain_text("Shift started")
         expect(timeline).to_contain_text("Entry corrected")
         corrected = timeline.locator("li.corrected")
         expect(corrected.locator("del")).to_contain_text("Orang tak dikenal memotret")
         expect(corrected.locator("ins")).to_contain_text("Dua orang tak dikenal")
-        expect(timeline.locator("li.correction")).to_contain_text("keterangan saksi")
+        # Newest first: the correction just made leads the page.
+        expect(timeline.locator("li.correction").first).to_contain_text(
+            "keterangan saksi"
+        )
         expect(timeline.locator("time").first).to_contain_text("WIB")
         _shot(page, f"site-{name}")
         page.context.close()
@@ -323,7 +324,7 @@ def test_a_scoped_key_sees_only_its_regions_and_pages(
 ) -> None:
     page = _page(browser, PHONE)
     _sign_in(page, server, "field-sumsel")
-    expect(page.locator("table.board tbody tr[data-key]")).to_have_count(2)
+    expect(page.locator("table.board tbody tr[data-key]")).to_have_count(3)
     expect(page.locator("nav")).not_to_contain_text("Neutrality register")
     answer = page.goto(f"{server.url}/sites/kpu-kab-jember")
     assert answer is not None and answer.status == 403

@@ -19,7 +19,7 @@ expect = playwright_api.expect
 
 SHOTS = ARTIFACTS / "ops"
 LOCALES = {"id": "id-ID", "en": "en-US"}
-SITE = {"id": "bawaslu-kota-probolinggo", "en": "kpu-kota-probolinggo"}
+SITE = {"id": "bawaslu-kab-jember", "en": "kpu-kab-jember"}
 RESOLVED = {"id": "Selesaikan", "en": "Resolve"}
 
 
@@ -92,13 +92,13 @@ def test_ops_change_an_alert_level_and_a_refusal_shows_the_api_error(
     server: Server, browser: Browser
 ) -> None:
     page = signed_in(browser, server, "id-ID", PHONE)
-    page.goto(f"{server.url}/sites/gudang-kpu-kab-tuban")
+    page.goto(f"{server.url}/sites/gudang-kpu-kab-jember")
     form = page.locator("form.alert-level")
     form.locator("select[name='level']").select_option("siaga")
     form.locator("input[name='reason']").fill("Masa tenang Pilkada")
     form.locator("button[type=submit]").click()
     expect(page.locator("p.meta .alert")).to_have_text("siaga")
-    assert api(server, "GET", "/sites/gudang-kpu-kab-tuban")["alert_level"] == "siaga"
+    assert api(server, "GET", "/sites/gudang-kpu-kab-jember")["alert_level"] == "siaga"
     page.screenshot(path=str(SHOTS / "alert-level-phone-id.png"), full_page=True)
     # Closing an incident that is still open is refused with the API's own error.
     made = api(
@@ -108,7 +108,7 @@ def test_ops_change_an_alert_level_and_a_refusal_shows_the_api_error(
         {
             "category": "protest",
             "severity": 1,
-            "site_id": "gudang-kpu-kab-tuban",
+            "site_id": "gudang-kpu-kab-jember",
             "description": "Unjuk rasa kecil",
             "occurred_at": datetime.now(UTC).isoformat(),
         },
