@@ -32,7 +32,7 @@ from application.commands.patrols import EndPatrol, PlanPatrol, RecordVisit, Sta
 from application.commands.reference import IssueAssignment
 from application.demo import rounds
 from application.demo.oku import oku_members
-from application.demo.story import Story
+from application.demo.story import ON_TIME, Story
 
 DAY = (2024, 11, 27)
 KPU, BAWASLU, GUDANG = "kpu-kab-oku", "bawaslu-kab-oku", "gudang-kpu-kab-oku"
@@ -54,6 +54,7 @@ def voting_day(run: Story, on_duty: dict[str, str]) -> None:
     )
     rounds.night_before(run)
     rounds.jember_dawn(run)
+    _rounds_of_check_ins(run)
     _morning(run, on_duty)
     crowd = _crowd_at_bawaslu(run)
     patrol = _patrol_out(run)
@@ -172,6 +173,26 @@ def _morning(run: Story, on_duty: dict[str, str]) -> None:
                 occurred_at=run.at(*DAY, 8, 50),
             )
         )
+
+
+def _rounds_of_check_ins(run: Story) -> None:
+    """Each post's commander checks in every hour through the day (the order's two
+    hours, halved on voting day); recorded on time among the other steps."""
+    for site, commander, first in (
+        (BAWASLU, "oku-01", run.at(*DAY, 7, 35)),
+        (KPU, "oku-21", run.at(*DAY, 9, 45)),
+        (GUDANG, "oku-41", run.at(*DAY, 7, 55)),
+    ):
+        for hour in range(12):
+            run(
+                CheckIn(
+                    site_id=site,
+                    personnel_id=commander,
+                    method="manual" if site == KPU else "qr",
+                    occurred_at=first + timedelta(hours=hour),
+                ),
+                offline=ON_TIME,
+            )
 
 
 def _crowd_at_bawaslu(run: Story) -> dict[str, Any]:

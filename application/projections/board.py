@@ -242,7 +242,7 @@ REASON_TEXTS = {
     "no_patrol_visit_for": "no patrol visit for {amount} {unit}",
     "no_patrol_visit_yet": "no patrol visit yet",
     "invalid_value": "invalid value: {field}",
-    "field_anomalies": "{count} field anomalies in the last 24 h",
+    "field_anomalies": "field anomalies in the last 24 h: {count}",
 }
 
 

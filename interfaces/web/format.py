@@ -133,7 +133,7 @@ def reason(code: dict[str, Any]) -> str:
     if kind == "invalid_value":
         return _("invalid value: %(field)s", field=code["field"])
     if kind == "field_anomalies":
-        return _("%(count)s field anomalies in the last 24 hours", count=code["count"])
+        return _("field anomalies in the last 24 hours: %(count)s", count=code["count"])
     if kind == "no_patrol_visit_for":
         return _(
             "no patrol visit for %(span)s", span=span(code["amount"], code["unit"])
