@@ -17,8 +17,8 @@ expect = playwright_api.expect
 
 # Alerts on, and a severe incident alerts at once (0.01 min) instead of after 15 min.
 SERVER_ENV = {"JAGA_ALERTS": "on", "JAGA_ALERT_THRESHOLDS": "incident_minutes=0.01"}
-SITE = "kpu-kota-probolinggo"
-REPLAYED = "kpu-kab-tuban"
+SITE = "bawaslu-kab-jember"
+REPLAYED = "gudang-kpu-kab-jember"
 
 
 def call(server: Server, method: str, path: str, body: object = None) -> dict:

@@ -57,11 +57,15 @@ def free_jember(server: Server) -> None:
     for site_id in JEMBER:
         row = api(server, "GET", f"/sites/{site_id}?wait_for_position=0")
         if row["on_duty"]:
+            # Ended before the phone's offline hour begins (a shift cannot start
+            # before the last one ended), and not before this one began.
+            since = datetime.fromisoformat(row["on_duty"]["since"])
+            ended = max(since, datetime.now(UTC) - timedelta(minutes=65))
             api(
                 server,
                 "POST",
                 f"/sites/{site_id}/shifts/{row['on_duty']['shift_id']}/end",
-                {"occurred_at": _now()},
+                {"occurred_at": ended.isoformat()},
             )
     done = api(
         server,
