@@ -136,6 +136,7 @@ class CheckIn(Command):
     lon: Lon | None = None
     device_time: Aware | None = None
     device_synced_at: Aware | None = None
+    resent_fields: ClassVar[frozenset[str]] = frozenset({"device_synced_at"})
 
     def decide(self, uow: UnitOfWork) -> Decision:
         site = uow.active_site(self.site_id)

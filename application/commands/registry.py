@@ -74,9 +74,15 @@ class Command(BaseModel):
                 found += [(marker.kind, i) for i in values_of(getattr(self, field))]
         return found
 
+    # Fields a device restamps each time it sends the same request (its clock
+    # when sending): a retry with a new value is still the same request.
+    resent_fields: ClassVar[frozenset[str]] = frozenset()
+
     def fingerprint(self) -> str:
         """The same request gives the same fingerprint, whichever way it came."""
-        body = self.model_dump(mode="json", exclude_unset=True)
+        body = self.model_dump(
+            mode="json", exclude_unset=True, exclude=set(self.resent_fields)
+        )
         text = json.dumps([self.command_name, body], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 

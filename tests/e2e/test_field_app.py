@@ -328,6 +328,11 @@ def test_a_phone_enrols_records_offline_and_syncs_everything_exactly_once(
         assert occurred == datetime.fromisoformat(item["at"])
         hour_old = datetime.now(UTC) - occurred > timedelta(minutes=30)
         assert event["late"] is hour_old, (item["action"], event)
+        if item["action"] == "check_in":
+            # The phone's clock when it sent the check-in, close to the server's.
+            synced = datetime.fromisoformat(event["data"]["device_synced_at"])
+            recorded = datetime.fromisoformat(event["recorded_at"])
+            assert abs(recorded - synced) < timedelta(minutes=2), event
     assert (
         sum(
             1

@@ -233,3 +233,28 @@ def test_field_mistakes_are_accepted_and_listed_as_anomalies(api: Api) -> None:
     row = api.client.get("/api/v1/sites/bawaslu-kab-oku", headers=ops).json()
     assert {"code": "field_anomalies", "count": 3} in row["reason_codes"]
     assert [a["code"] for a in row["anomalies"]][-1] == "check_out_without_check_in"
+
+
+def test_a_resent_check_in_with_a_new_device_clock_is_the_same_request(
+    api: Api,
+) -> None:
+    keys = _field_day(api)
+    ops = {**keys["ops"], "Idempotency-Key": "phone-7:check-in:0001"}
+    body = {
+        "personnel_id": "oku-01",
+        "method": "qr",
+        "occurred_at": "2024-11-27T07:00:00+07:00",
+        "device_synced_at": datetime.now(UTC).isoformat(),
+    }
+    path = "/api/v1/sites/bawaslu-kab-oku/check-ins"
+    first = api.client.post(path, headers=ops, json=body)
+    size = api.state.jaga.log.max_position()
+    # The answer was lost; the phone sends it again a minute later, restamped.
+    later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    again = api.client.post(path, headers=ops, json={**body, "device_synced_at": later})
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert api.state.jaga.log.max_position() == size
+    # Anything else changed under the key is another request.
+    other = api.client.post(path, headers=ops, json={**body, "method": "nfc"})
+    assert other.status_code == 409

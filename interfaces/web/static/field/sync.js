@@ -64,6 +64,18 @@ var Sync = (function () {
     return Store.put(item);
   }
 
+  // A check-in says the phone's clock each time it is sent, so the server can tell
+  // a clock far from its own (the server takes it as the same request on a retry).
+  function stamped(batch) {
+    var now = new Date().toISOString();
+    batch.forEach(function (entry) {
+      if (/\/check-ins$/.test(entry.command.path)) {
+        entry.command.body = Object.assign({}, entry.command.body, { device_synced_at: now });
+      }
+    });
+    return Promise.resolve();
+  }
+
   // One batch; resolves true when something was settled and more may follow.
   function once() {
     return Promise.all([Store.get("key"), Store.queue()]).then(function (found) {
@@ -71,19 +83,25 @@ var Sync = (function () {
       var batch = next(found[1]);
       if (!key || !batch.length) { return false; }
       emit("sending", batch.length);
-      return fetch("/api/v1/batch", {
-        method: "POST",
-        headers: headers(key),
-        cache: "no-store",
-        body: JSON.stringify({ commands: batch.map(function (e) { return e.command; }) })
-      }).then(function (response) {
-        if (response.status === 401) { emit("signed-out"); return false; }
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json().then(function (answer) {
-          return Promise.all(answer.results.map(function (result, i) {
-            return settle(batch[i], result);
-          })).then(function () { return true; });
-        });
+      return stamped(batch).then(function () {
+        return send(key, batch);
+      });
+    });
+  }
+
+  function send(key, batch) {
+    return fetch("/api/v1/batch", {
+      method: "POST",
+      headers: headers(key),
+      cache: "no-store",
+      body: JSON.stringify({ commands: batch.map(function (e) { return e.command; }) })
+    }).then(function (response) {
+      if (response.status === 401) { emit("signed-out"); return false; }
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json().then(function (answer) {
+        return Promise.all(answer.results.map(function (result, i) {
+          return settle(batch[i], result);
+        })).then(function () { return true; });
       });
     });
   }
