@@ -7,11 +7,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
 from application.app import Jaga
 from application.calendar import ElectionCalendar
 from application.demo import WIB, load_demo
 from infrastructure.store import library_env
 from infrastructure.wiring import open_projections, open_read_model
+from interfaces.cli.main import app as cli
 from tests.integration.test_projections import demo, demo_template  # noqa: F401
 
 
@@ -98,3 +102,19 @@ def test_demo_today_moves_the_story_so_voting_day_is_today(tmp_path: Path) -> No
         )
     finally:
         app.close()
+
+
+def test_jaga_demo_today_loads_once_and_refuses_another_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JAGA_DATABASE_URL", f"sqlite:///{tmp_path / 'jaga.sqlite3'}")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "--today"])
+    assert first.exit_code == 0, first.output
+    assert f"voting day {datetime.now(WIB).date().isoformat()}" in first.output
+    again = runner.invoke(cli, ["demo", "--today"])
+    assert again.exit_code == 0 and " 0 new events" in again.output
+    other = runner.invoke(cli, ["demo"])  # the story on its own dates
+    assert other.exit_code == 1
+    assert "another voting day" in other.output
