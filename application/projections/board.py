@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from application.projections.checked import board_doc
 from application.projections import anomalies
 from application.projections.anomalies import DEFAULT_LIMITS, Limits
+from application.projections.checked import board_doc
 from application.projections.common import (
     INCIDENT_TYPES,
     Doc,
