@@ -73,3 +73,24 @@ def anomalies(
                 found.append({**site, **fact})
     found.sort(key=lambda f: f["position"], reverse=True)
     return page(found, limit, cursor, live if target is None else target)
+
+
+def flag_entries(
+    reads: SqlReadModel,
+    c: Any,
+    gens: dict[str, int],
+    target: int | None,
+    live: int,
+    items: list[dict[str, Any]],
+) -> None:
+    """Marks each timeline entry a field anomaly was found in (`anomalies`), from
+    its site's board document as of the same position."""
+    sites = sorted({i["site_id"] for i in items if i.get("site_id")})
+    found: dict[str, list[dict[str, Any]]] = {}
+    for site_id in sites:
+        for doc in reads._board_docs(c, gens, target, live, key=f"site:{site_id}"):
+            for fact in rules.of_site(doc, reads.limits):
+                found.setdefault(fact["event_id"], []).append(fact)
+    for entry in items:
+        if entry["event_id"] in found:
+            entry["anomalies"] = found[entry["event_id"]]

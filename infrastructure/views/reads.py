@@ -606,7 +606,11 @@ class SqlReadModel:
             more = len(records) > limit
             records = records[:limit]
             fixes = self._corrections(c, gens, [r["event_id"] for r in records], upto)
-        items = [item(r, fixes.get(r["event_id"], [])) for r in records]
+            items = [item(r, fixes.get(r["event_id"], [])) for r in records]
+            # What the board found wrong in these entries, as of the same position.
+            from infrastructure.views.anomaly_reads import flag_entries
+
+            flag_entries(self, c, gens, target, live, items)
         nxt = encode_cursor(records[-1]["position"]) if more else None
         return {"items": items, "next": nxt, "as_of_position": upto}
 

@@ -233,6 +233,13 @@ def test_field_mistakes_are_accepted_and_listed_as_anomalies(api: Api) -> None:
     row = api.client.get("/api/v1/sites/bawaslu-kab-oku", headers=ops).json()
     assert {"code": "field_anomalies", "count": 3} in row["reason_codes"]
     assert [a["code"] for a in row["anomalies"]][-1] == "check_out_without_check_in"
+    # And on the timeline entry that shows it.
+    entries = api.client.get(
+        "/api/v1/timeline?site_id=bawaslu-kab-oku&types=CheckedOut", headers=ops
+    ).json()["items"]
+    flagged = [e for e in entries if e.get("anomalies")]
+    assert [e["data"]["personnel_id"] for e in flagged] == ["oku-01"]
+    assert flagged[0]["anomalies"][0]["code"] == "check_out_without_check_in"
 
 
 def test_a_resent_check_in_with_a_new_device_clock_is_the_same_request(
