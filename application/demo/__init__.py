@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from application.demo import campaign, oku, rounds
 from application.demo.places import register
 from application.demo.story import DEMO_ACTOR, VOTING_DAY, WIB, NotYet, Runs, Story, at
 from application.demo.voting_day import voting_day
 
-__all__ = ["DEMO_ACTOR", "VOTING_DAY", "WIB", "at", "load_demo"]
+if TYPE_CHECKING:
+    from application.app import Jaga
+
+__all__ = ["DEMO_ACTOR", "VOTING_DAY", "WIB", "at", "load_demo", "load_today"]
 
 
 def load_demo(
@@ -39,3 +43,8 @@ def load_demo(
         pass  # the rest of the story is later than now
     run.flush()
     return run.steps
+
+
+def load_today(app: Jaga) -> int:
+    """The story with its voting day today (WIB), as far as the clock has come."""
+    return load_demo(app, app.clock().astimezone(WIB).date(), now=app.clock)

@@ -44,7 +44,7 @@ def demo(
     ] = False,
 ) -> None:
     """Load the demo scenario from the seed reports (safe to run twice)."""
-    from application.demo import VOTING_DAY, WIB, load_demo
+    from application.demo import VOTING_DAY, WIB, load_demo, load_today
     from domain.errors import AlreadyRegistered
 
     day = datetime.now(WIB).date() if today else VOTING_DAY
@@ -52,7 +52,7 @@ def demo(
     try:
         before = jaga.log.max_position()
         try:
-            steps = load_demo(jaga, day, now=jaga.clock if today else None)
+            steps = load_today(jaga) if today else load_demo(jaga)
         except AlreadyRegistered:
             typer.echo(
                 "demo: this store holds the demo of another voting day; "
