@@ -63,19 +63,40 @@ class LogInconsistent(Conflict):
     """The stored tree no longer extends the last signed checkpoint."""
 
 
+class SigningKeyMissing(NotFound):
+    """No signing key where the settings point, and none may be made implicitly."""
+
+    @property
+    def code(self) -> str:
+        return "signing_key_missing"
+
+
 class AuditService:
-    """What auditors ask of the log; every answer costs O(log n) reads but verify."""
+    """What auditors ask of the log; every answer costs O(log n) reads but verify.
+
+    A server makes its signing key on first start (`create_key`); the command line
+    never does: a key made by a command run in the wrong folder would sign."""
 
     def __init__(
-        self, app: Jaga, settings: Settings, clock: Callable[[], datetime] | None = None
+        self,
+        app: Jaga,
+        settings: Settings,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        create_key: bool = True,
     ) -> None:
         self.app = app
         self.recorder: Any = app.recorder
         self.origin = settings.log_origin
-        self.key = load_or_create_signing_key(settings.signing_key_file)
-        self.key_id = key_id_for(self.origin, public_key_bytes(self.key))
+        self.key_file = settings.signing_key_file
+        if create_key or self.key_file.exists():
+            self.key: Any = load_or_create_signing_key(self.key_file)
+            raw = public_key_bytes(self.key)
+            self.key_id = key_id_for(self.origin, raw)
+            self.verifier = log_verifier(self.origin, raw)
+        else:
+            self.key, self.key_id, self.verifier = None, "", None
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.verifier = log_verifier(self.origin, public_key_bytes(self.key))
         self._issue_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -138,6 +159,12 @@ class AuditService:
                     "run `jaga verify`",
                     tree_size=last.tree_size,
                 )
+        if self.key is None:
+            raise SigningKeyMissing(
+                f"no signing key at {self.key_file}",
+                field="signing_key_file",
+                id=str(self.key_file),
+            )
         cp = sign_checkpoint(self.key, self.origin, size, head, self.clock())
         ph = self.recorder.dialect.ph
         with self.recorder.datastore.transaction(commit=True) as c:

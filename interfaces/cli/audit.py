@@ -18,6 +18,7 @@ import typer
 
 from domain.errors import DomainError
 from infrastructure.settings import Settings
+from interfaces.cli.common import open_log, refuse
 
 proof_app = typer.Typer(
     help="RFC 6962 inclusion and consistency proofs.", no_args_is_help=True
@@ -28,18 +29,18 @@ db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
 @contextmanager
 def _service() -> Iterator[Any]:
     from infrastructure.audit.service import AuditService
-    from infrastructure.wiring import open_app
 
     if not structlog.is_configured():
         # Keep stdout for the answer (JSON, bundles); logs go to stderr.
-        structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(sys.stderr))
+        structlog.configure(
+            logger_factory=lambda *_args: structlog.PrintLogger(sys.stderr)
+        )
     settings = Settings.load()
-    jaga = open_app(settings)
+    jaga = open_log(settings)
     try:
-        yield AuditService(jaga, settings)
+        yield AuditService(jaga, settings, create_key=False)
     except DomainError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        refuse(exc)
     finally:
         jaga.close()
 

@@ -12,6 +12,7 @@ from domain.regions import ZONES
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
 from interfaces.cli import audit, bench, importing, projections, reports
+from interfaces.cli.common import open_log
 from interfaces.cli.keys import keys_app
 from interfaces.cli.server import serve
 from interfaces.cli.witness import witness_app
@@ -106,7 +107,7 @@ def events(
     ] = False,
 ) -> None:
     """Print the log in order: position, type, field and server time, actor, tags."""
-    jaga = open_app()
+    jaga = open_log()
     try:
         position = after
         remaining = limit

@@ -13,12 +13,7 @@ from application.read import VIEW_NAMES
 from infrastructure.settings import Settings
 from infrastructure.store import library_env
 from infrastructure.wiring import open_app, open_projections
-
-
-def _bar(done: int, total: int) -> str:
-    share = done / total if total else 1.0
-    filled = int(share * 30)
-    return f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} ({share:.0%})"
+from interfaces.cli.common import _, fail, open_log, progress
 
 
 def project(
@@ -42,21 +37,26 @@ def project(
     if measure:
         _measure(scratch, batch)
         return
-    app = open_app()
+    app = open_log()
     try:
         service = open_projections(app)
         service.batch_size = batch
         total = service.lag()["positions"]
         started = time.perf_counter()
-        done = service.catch_up(
-            progress=lambda n: typer.echo(f"\r{_bar(n, total)}", nl=False)
-        )
+        with progress(_("projecting"), total) as bar:
+            done = service.catch_up(progress=bar.to)
         seconds = time.perf_counter() - started
-        rate = done / seconds if seconds and done else 0.0
+        rate = round(done / seconds) if seconds and done else 0
         position = service.store.position()
         typer.echo(
-            f"\nprojected {done} events in {seconds:.2f} s"
-            f" ({rate:,.0f} events/s); views at position {position}"
+            _(
+                "projected %(done)s events in %(seconds)s s (%(rate)s events/s); "
+                "views at position %(position)s",
+                done=done,
+                seconds=round(seconds, 2),
+                rate=rate,
+                position=position,
+            )
         )
         if follow:
             _follow(app)
@@ -138,22 +138,35 @@ def rebuild(
     from infrastructure.views.store import ViewStore
 
     if view is not None and view not in VIEW_NAMES:
-        typer.echo(f"unknown view {view}; views: {', '.join(VIEW_NAMES)}", err=True)
-        raise typer.Exit(2)
-    app = open_app()
+        fail(
+            _(
+                "unknown view %(view)s; views: %(views)s",
+                view=view,
+                views=", ".join(VIEW_NAMES),
+            )
+        )
+    app = open_log()
     try:
         started = time.perf_counter()
-        built = run_rebuild(
-            ViewStore(app),
-            [view] if view else None,
-            batch=batch,
-            progress=lambda n, total: typer.echo(f"\r{_bar(n, total)}", nl=False),
-        )
+        with progress(_("rebuilding"), None) as bar:
+
+            def advance(done: int, total: int) -> None:
+                bar.total(total)
+                bar.to(done)
+
+            built = run_rebuild(
+                ViewStore(app), [view] if view else None, batch=batch, progress=advance
+            )
         seconds = time.perf_counter() - started
-        names = view or "all views"
         typer.echo(
-            f"\nrebuilt {names} from {built.events} events in {seconds:.2f} s;"
-            f" swapped in at position {built.position}"
+            _(
+                "rebuilt %(views)s from %(events)s events in %(seconds)s s; swapped "
+                "in at position %(position)s",
+                views=view or _("all views"),
+                events=built.events,
+                seconds=round(seconds, 2),
+                position=built.position,
+            )
         )
     finally:
         app.close()

@@ -40,18 +40,17 @@ Bawaslu = Annotated[
 def _stores() -> Iterator[tuple[Any, Any]]:
     from infrastructure.audit.service import AuditService
     from infrastructure.views.wiring import projections, view_store
-    from infrastructure.wiring import open_app
+    from interfaces.cli.common import open_log, refuse
 
     if not structlog.is_configured():
         structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(sys.stderr))
     settings = Settings.load()
-    jaga = open_app(settings)
+    jaga = open_log(settings)
     try:
         projections(jaga).catch_up()  # the views reach the log's end first
-        yield view_store(jaga), AuditService(jaga, settings)
+        yield view_store(jaga), AuditService(jaga, settings, create_key=False)
     except DomainError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+        refuse(error)
     finally:
         jaga.close()
 

@@ -83,6 +83,7 @@ def test_a_failed_cli_export_leaves_no_file(
     monkeypatch.setenv("JAGA_DATABASE_URL", store_url)
     monkeypatch.setenv("JAGA_SIGNING_KEY_FILE", str(tmp_path / "k.pem"))
     runner = CliRunner()
+    assert runner.invoke(cli, ["keys", "signing-init"]).exit_code == 0
     assert runner.invoke(cli, ["demo"]).exit_code == 0
     bad = runner.invoke(cli, ["export", "--from", "3", "--to", "9999", "b.jsonl"])
     assert bad.exit_code == 2 and "to_position" in bad.output

@@ -49,6 +49,7 @@ def test_export_then_verify_offline_passes_and_an_edit_fails(env: Path) -> None:
 
 def test_bad_range_is_a_clear_error_not_a_crash(env: Path) -> None:
     runner = CliRunner()
+    runner.invoke(app, ["keys", "signing-init"])
     runner.invoke(app, ["demo"])
     out = runner.invoke(app, ["export", "--from", "5", "--to", "4", "b.jsonl"])
     assert out.exit_code == 2
