@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from application.app import Jaga
 from application.calendar import ElectionCalendar
@@ -12,6 +14,7 @@ from infrastructure.settings import Settings
 from infrastructure.store import library_env
 
 if TYPE_CHECKING:
+    from infrastructure.leader import FileLeadership, PostgresLeadership
     from infrastructure.views.process import ViewsProcess
     from infrastructure.views.runner import ProjectionService
 
@@ -53,3 +56,43 @@ def serve_projections(
     if isinstance(store.datastore, PostgresDatastore):
         return ViewsProcess(settings, store)
     return open_projections(app)
+
+
+def open_leadership(
+    app: Jaga, start: list[Callable[[], None]], stop: list[Callable[[], None]]
+) -> PostgresLeadership | FileLeadership:
+    """The election of the one process that runs `start` (and on losing, `stop`):
+    an advisory lock on PostgreSQL, a file lock beside a SQLite file."""
+    from eventsourcing.postgres import PostgresDatastore
+
+    from infrastructure.leader import Duties, FileLeadership, PostgresLeadership
+
+    datastore: Any = app.recorder.datastore
+    duties = Duties(start, stop)
+    if isinstance(datastore, PostgresDatastore):
+        return PostgresLeadership(datastore, duties)
+    return FileLeadership(_sqlite_file(datastore), duties)
+
+
+def running_server(settings: Settings) -> dict[str, Any] | None:
+    """The server (host, pid) leading the log the settings name, if one runs."""
+    from eventsourcing.postgres import PostgresDatastore
+
+    from infrastructure.leader import file_leader, postgres_leader
+
+    app = open_app(settings)
+    try:
+        datastore: Any = app.recorder.datastore
+        if isinstance(datastore, PostgresDatastore):
+            return postgres_leader(datastore)
+        path = _sqlite_file(datastore)
+        return None if path is None else file_leader(path)
+    finally:
+        app.close()
+
+
+def _sqlite_file(datastore: Any) -> Path | None:
+    name = str(datastore.pool.db_name)
+    if datastore.pool.is_sqlite_memory_mode or name.startswith("file:"):
+        return None
+    return Path(name)

@@ -16,7 +16,12 @@ from infrastructure.enrolments import Enrolments
 from infrastructure.keys import KeyStore
 from infrastructure.logging import configure_logging
 from infrastructure.settings import Settings
-from infrastructure.wiring import open_app, open_read_model, serve_projections
+from infrastructure.wiring import (
+    open_app,
+    open_leadership,
+    open_read_model,
+    serve_projections,
+)
 from interfaces.http import (
     alerts,
     attachments,
@@ -83,8 +88,16 @@ def create_app(
         state.attachments = open_attachments(
             jaga.recorder, settings.attachments, settings.attachment_max_bytes
         )
-        state.projections.start()
-        state.audit.start_timer(checkpoint_interval)
+        # One process per database runs the views and the checkpoint timer.
+        state.leadership = open_leadership(
+            jaga,
+            start=[
+                state.projections.start,
+                lambda: state.audit.start_timer(checkpoint_interval),
+            ],
+            stop=[state.audit.stop_timer, state.projections.stop],
+        )
+        state.leadership.start()
         state.webhooks = open_webhooks(jaga)
         state.alerts = start_alerts(jaga, settings)
         try:
@@ -92,9 +105,8 @@ def create_app(
         finally:
             if state.alerts is not None:
                 state.alerts.stop()
-            state.audit.stop_timer()
+            state.leadership.stop()
             state.keys.close()
-            state.projections.stop()
             jaga.close()
 
     api = FastAPI(

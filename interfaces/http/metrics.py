@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -65,11 +66,21 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
         )
-        self.registry.register(LogCollector(state))
+        self.log = LogCollector(state)
+        self.registry.register(self.log)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        """This process's metrics, or with several workers (`jaga serve --workers`,
+        PROMETHEUS_MULTIPROC_DIR set) every worker's requests summed."""
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            return generate_latest(self.registry)
+        from prometheus_client import multiprocess
+
+        every = CollectorRegistry()
+        multiprocess.MultiProcessCollector(every)
+        every.register(self.log)
+        return generate_latest(every)

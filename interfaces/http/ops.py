@@ -26,9 +26,11 @@ def healthz() -> dict[str, str]:
 )
 def readyz(request: Request) -> Any:
     state = request.app.state
+    leadership = state.leadership
     try:
         position = state.jaga.log.max_position()
         lag = state.projections.lag()
+        leader = leadership.leader()
     except UNAVAILABLE:
         return JSONResponse(
             body("unavailable", "the store is unreachable"),
@@ -41,6 +43,9 @@ def readyz(request: Request) -> Any:
         "store": "reachable",
         "log_position": position,
         "projection_lag": lag,
+        # Who runs the views and the checkpoint timer for every server process.
+        "leader": leader,
+        "process": {**leadership.me, "role": leadership.role},
     }
     return JSONResponse(
         answer,
