@@ -4,11 +4,13 @@ language, opening an existing log only, and progress bars ending in a summary.""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
+import structlog
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -61,6 +63,11 @@ def open_log(settings: Any = None) -> Any:
     from infrastructure.store.presence import log_exists
     from infrastructure.wiring import open_app
 
+    if not structlog.is_configured():
+        # Keep stdout for the answer (JSON, bundles); logs go to stderr.
+        structlog.configure(
+            logger_factory=lambda *_args: structlog.PrintLogger(sys.stderr)
+        )
     settings = settings or Settings.load()
     try:
         found = log_exists(settings.database_url)

@@ -11,7 +11,7 @@ import typer
 from domain.regions import ZONES
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
-from interfaces.cli import audit, bench, importing, projections, reports
+from interfaces.cli import audit, backup, bench, importing, projections, reports
 from interfaces.cli.common import open_log
 from interfaces.cli.keys import keys_app
 from interfaces.cli.server import serve
@@ -27,6 +27,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(witness_app, name="witness")
 app.command()(serve)
 audit.register(app)
+backup.register(app)
 bench.register(app)
 importing.register(app)
 projections.register(app)
