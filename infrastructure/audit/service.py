@@ -388,13 +388,16 @@ class AuditService:
     # --- verification of the live store --------------------------------------------
 
     def verify(
-        self, witnesses: Sequence[Verifier] = (), quorum: int = 0
+        self,
+        witnesses: Sequence[Verifier] = (),
+        quorum: int = 0,
+        progress: Callable[[int], None] | None = None,
     ) -> dict[str, Any]:
         """Recomputes every leaf and node from the stored events and checks them and
         every signed checkpoint; names the first position that fails. With a quorum,
         also holds the log to what the named witnesses cosigned (kept here, and the
         latest each of them holds), and names the fork if it differs."""
-        result = LiveVerifier(self).run()
+        result = LiveVerifier(self, progress).run()
         if not result["ok"] or (quorum == 0 and not witnesses):
             return result
         return self.witnessing.judge(result, witnesses, quorum)

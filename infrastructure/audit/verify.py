@@ -3,6 +3,7 @@ every Merkle node and signed checkpoint checked, and the first bad position name
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from application.leaves import leaf_bytes
@@ -19,8 +20,11 @@ VERIFY_BATCH = 1000
 class LiveVerifier:
     """One pass over the log in position order, stopping at the first failure."""
 
-    def __init__(self, service: AuditService) -> None:
+    def __init__(
+        self, service: AuditService, progress: Callable[[int], None] | None = None
+    ) -> None:
         self.service = service
+        self.progress = progress
         self.recorder = service.recorder
         self.frontier = Frontier()
         self._new: list[tuple[int, int, bytes]] = []
@@ -55,6 +59,8 @@ class LiveVerifier:
             failure = self._leaves(rows) or self._nodes()
             if failure:
                 return failure
+            if self.progress is not None:
+                self.progress(self.frontier.size)
         if pending:
             return self.fail(
                 self.frontier.size + 1,

@@ -18,7 +18,7 @@ import typer
 
 from domain.errors import DomainError
 from infrastructure.settings import Settings
-from interfaces.cli.common import open_log, refuse
+from interfaces.cli.common import BUNDLE_PREAMBLE, _, open_log, progress, refuse
 
 proof_app = typer.Typer(
     help="RFC 6962 inclusion and consistency proofs.", no_args_is_help=True
@@ -96,13 +96,23 @@ def export(
         # Written aside and moved into place: a failed export leaves no half file.
         part = out.with_name(f".{out.name}.part")
         try:
-            with part.open("wb") as f:
-                for line in lines:
+            total = to - from_position + 1
+            with part.open("wb") as f, progress(_("exporting"), total) as bar:
+                for n, line in enumerate(lines, 1 - BUNDLE_PREAMBLE):
                     f.write(line)
+                    bar.to(max(0, min(n, total)))
             part.replace(out)
         finally:
             part.unlink(missing_ok=True)
-    typer.echo(f"exported positions {from_position}..{to} to {out}", err=True)
+    typer.echo(
+        _(
+            "exported positions %(first)s..%(last)s to %(file)s",
+            first=from_position,
+            last=to,
+            file=str(out),
+        ),
+        err=True,
+    )
 
 
 def _public_key(value: str | None) -> bytes | None:
@@ -193,46 +203,86 @@ def verify(
             typer.echo(f"error: no such file: {bundle}", err=True)
             raise typer.Exit(2)
         result = verify_bundle(bundle, _public_key(key), witnesses, needed).as_dict()
-        what = f"bundle {bundle}"
     else:
         with _service() as audit:
-            result = audit.verify(witnesses, needed)
-        what = "live store"
+            with progress(_("verifying"), audit.size()) as bar:
+                result = audit.verify(witnesses, needed, bar.to)
     if as_json:
         _echo_json(result)
     elif result["ok"]:
-        span = (
-            f"positions {result['from_position']}..{result['to_position']} of "
-            if bundle is not None
-            else ""
-        )
-        signer = (
-            f", signed by key {result['key_id']} ({result['public_key']})"
-            if bundle is not None
-            else ""
-        )
         files = result.get("attachments") or 0
         shown, hidden = result.get("revealed") or 0, result.get("withheld") or 0
         typer.echo(
-            f"OK: {what}: {span}tree size {result['tree_size']}{signer}"
-            + (f", {files} evidence files match their SHA-256" if files else "")
-            + (f", {shown} protected values match their commitments" if shown else "")
-            + (f", {hidden} withheld (commitments only)" if hidden else "")
+            (
+                _(
+                    "OK: bundle %(file)s: positions %(first)s..%(last)s of tree size "
+                    "%(size)s, signed by key %(key)s (%(public)s)",
+                    file=str(bundle),
+                    first=result["from_position"],
+                    last=result["to_position"],
+                    size=result["tree_size"],
+                    key=result["key_id"],
+                    public=result["public_key"],
+                )
+                if bundle is not None
+                else _("OK: live store: tree size %(size)s", size=result["tree_size"])
+            )
+            + (
+                _(", %(files)s evidence files match their SHA-256", files=files)
+                if files
+                else ""
+            )
+            + (
+                _(
+                    ", %(shown)s protected values match their commitments",
+                    shown=shown,
+                )
+                if shown
+                else ""
+            )
+            + (
+                _(", %(hidden)s withheld (commitments only)", hidden=hidden)
+                if hidden
+                else ""
+            )
         )
         if witnesses:
-            size = result.get("witnessed_size") or result["tree_size"]
             typer.echo(
-                f"witnessed: checkpoint of size {size} cosigned by "
-                f"{', '.join(result['cosigned_by'])} ({len(result['cosigned_by'])} "
-                f"of the {needed} needed)"
+                _(
+                    "witnessed: checkpoint of size %(size)s cosigned by %(names)s "
+                    "(%(count)s of the %(needed)s needed)",
+                    size=result.get("witnessed_size") or result["tree_size"],
+                    names=", ".join(result["cosigned_by"]),
+                    count=len(result["cosigned_by"]),
+                    needed=needed,
+                )
             )
     else:
+        what = (
+            _("bundle %(file)s", file=str(bundle))
+            if bundle is not None
+            else _("live store")
+        )
         bad = result["first_bad_position"]
-        at = f"first bad position {bad}" if bad is not None else "no single position"
-        typer.echo(f"FAILED: {what}: {at}: {result['reason']}")
+        typer.echo(
+            _(
+                "FAILED: %(what)s: first bad position %(position)s: %(reason)s",
+                what=what,
+                position=bad,
+                reason=result["reason"],
+            )
+            if bad is not None
+            else _(
+                "FAILED: %(what)s: no single position: %(reason)s",
+                what=what,
+                reason=result["reason"],
+            )
+        )
     for name, asked in (result.get("witnesses_asked") or {}).items():
         if asked != "answered":
-            typer.echo(f"note: witness {name} {asked}", err=True)
+            typer.echo(
+                _("note: witness %(name)s %(asked)s", name=name, asked=asked), err=True
+            )
     raise typer.Exit(0 if result["ok"] else 1)
 
 

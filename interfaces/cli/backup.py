@@ -11,7 +11,15 @@ import typer
 
 from domain.errors import DomainError
 from infrastructure.settings import Settings
-from interfaces.cli.common import _, fail, open_log, progress, refuse, shown_url
+from interfaces.cli.common import (
+    BUNDLE_PREAMBLE,
+    _,
+    fail,
+    open_log,
+    progress,
+    refuse,
+    shown_url,
+)
 
 
 def backup(
@@ -30,10 +38,9 @@ def backup(
         size, lines = backup_lines(AuditService(jaga, settings, create_key=False))
         # Written aside and moved into place: a failed backup leaves no half file.
         with part.open("wb") as f, progress(_("backing up"), size) as bar:
-            for line in lines:
+            for n, line in enumerate(lines, 1 - BUNDLE_PREAMBLE):
                 f.write(line)
-                if line.startswith(b'{"canonical"'):
-                    bar.advance()
+                bar.to(max(0, min(n, size)))
         part.replace(out)
     except DomainError as error:
         refuse(error)

@@ -23,6 +23,10 @@ from rich.progress import (
 
 from interfaces.i18n import LANGUAGES, gettext, speaking
 
+# A bundle's lines before its events: header, checkpoint, public key, left
+# frontier, consistency proof (infrastructure/audit/bundle.py).
+BUNDLE_PREAMBLE = 5
+
 
 def language() -> str:
     """JAGA_LANG, else the terminal's locale: Indonesian for id_*, else English."""

@@ -15,6 +15,7 @@ from application.batch import MAX_BATCH, run_batch
 from application.commands import Command
 from application.writes import Actor, Context, EarlierAnswer
 from infrastructure.wiring import open_app
+from interfaces.cli.common import _, progress
 from interfaces.http.batch import Item, read_item
 from interfaces.http.errors import outcome, validation_body
 
@@ -82,30 +83,36 @@ def import_commands(
     tally = Tally()
     jaga = open_app()
     try:
-        with typer.progressbar(length=len(lines), label="import", file=None) as bar:
+        with progress(_("importing"), len(lines)) as bar:
             for start in range(0, len(lines), chunk):
                 part = lines[start : start + chunk]
                 read = [
                     i if isinstance(i, Exception) else read_item(i, IMPORTER.role)
-                    for _, i in part
+                    for _number, i in part
                 ]
                 runnable = [
                     (_with_key(ctx, item), command)
-                    for (_, item), command in zip(part, read, strict=True)
+                    for (_number, item), command in zip(part, read, strict=True)
                     if isinstance(command, Command) and isinstance(item, Item)
                 ]
                 done = iter(run_batch(jaga, runnable))
-                for (number, _), command in zip(part, read, strict=True):
+                for (number, _item), command in zip(part, read, strict=True):
                     tally.add(
                         number,
                         command if isinstance(command, Exception) else next(done),
                     )
-                bar.update(len(part))
+                bar.advance(len(part))
     finally:
         jaga.close()
     typer.echo(
-        f"import: {tally.written} written, {tally.present} already present, "
-        f"{tally.refused} refused, of {len(lines)} lines"
+        _(
+            "import: %(written)s written, %(present)s already present, %(refused)s "
+            "refused, of %(lines)s lines",
+            written=tally.written,
+            present=tally.present,
+            refused=tally.refused,
+            lines=len(lines),
+        )
     )
     if tally.refused:
         raise typer.Exit(1)

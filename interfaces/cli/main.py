@@ -12,7 +12,7 @@ from domain.regions import ZONES
 from infrastructure.settings import Settings
 from infrastructure.wiring import open_app
 from interfaces.cli import audit, backup, bench, importing, projections, reports
-from interfaces.cli.common import open_log
+from interfaces.cli.common import _, fail, open_log, progress
 from interfaces.cli.keys import keys_app
 from interfaces.cli.server import serve
 from interfaces.cli.witness import witness_app
@@ -54,20 +54,28 @@ def demo(
     try:
         before = jaga.log.max_position()
         try:
-            steps = load_today(jaga) if today else load_demo(jaga)
+            with progress(_("loading the demo"), None):
+                steps = load_today(jaga) if today else load_demo(jaga)
         except AlreadyRegistered:
-            typer.echo(
-                "demo: this store holds the demo of another voting day; "
-                "load it into an empty store",
-                err=True,
+            fail(
+                _(
+                    "demo: this store holds the demo of another voting day; load it "
+                    "into an empty store"
+                ),
+                code=1,
             )
-            raise typer.Exit(1) from None
         after = jaga.log.max_position()
     finally:
         jaga.close()
     typer.echo(
-        f"demo: voting day {day.isoformat()}, {steps} steps, "
-        f"{after - before} new events, log at position {after}"
+        _(
+            "demo: voting day %(day)s, %(steps)s steps, %(events)s new events, log "
+            "at position %(position)s",
+            day=day.isoformat(),
+            steps=steps,
+            events=after - before,
+            position=after,
+        )
     )
 
 
