@@ -7,6 +7,7 @@ is the commit order.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
@@ -30,6 +31,7 @@ DIALECT = log.Dialect(ph="%s", blob="BYTEA", notification_column="notification_i
 SETUP_LOCK = "SELECT pg_advisory_xact_lock(1245791041)"
 # Logs made before idempotency answers kept their first position apart.
 MIGRATE = "ALTER TABLE jaga_idempotency ADD COLUMN IF NOT EXISTS first_position BIGINT"
+_pruning = threading.Lock()
 APPEND_ATTEMPTS = 3
 # A write the store cannot finish ends in an error (503), never in a hang.
 STATEMENT_MS = 15_000
@@ -56,6 +58,7 @@ def _triggers(table: str) -> list[str]:
 
 class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
     dialect = DIALECT
+    _pruning = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,6 +175,29 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
         )
         writers.open(wait=False)
         return writers
+
+    def prune(self) -> None:
+        """After a connection was found broken (the database restarted or failed
+        over), checks every idle pooled connection in the background and replaces
+        the dead ones, so the next requests do not each find one."""
+        with _pruning:
+            if self._pruning:
+                return
+            self._pruning = True
+
+        def run() -> None:
+            try:
+                pools = [self.datastore.pool]
+                if "writers" in vars(self):
+                    pools.append(self.writers)
+                for pool in pools:
+                    pool.check()
+            except Exception:  # a pool closing meanwhile: nothing to prune
+                pass
+            finally:
+                self._pruning = False
+
+        threading.Thread(target=run, name="jaga-prune", daemon=True).start()
 
     def close(self) -> None:
         if "writers" in vars(self):

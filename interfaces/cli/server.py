@@ -11,7 +11,9 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import signal
 import socket
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -91,10 +93,27 @@ def _tune_gc() -> None:
     gc.set_threshold(*gc.get_threshold()[:2], 100)
 
 
+def _die_with_parent() -> None:
+    """A worker ends when its supervisor dies, however it dies (kill -9 included):
+    no orphan keeps serving the port beside a restarted server."""
+    import multiprocessing
+
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != supervisor.pid:  # it died before we asked
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def worker_app() -> FastAPI:
     """One worker's application (uvicorn's factory in each worker process)."""
     from interfaces.http.app import create_app
 
+    _die_with_parent()
     api = create_app(Settings.load())
     _tune_gc()
     return api

@@ -238,6 +238,10 @@ def install(app: FastAPI) -> None:
             log.warning(
                 "store_unavailable", error=type(error).__name__, path=request.url.path
             )
+            jaga = getattr(request.app.state, "jaga", None)
+            prune = getattr(getattr(jaga, "recorder", None), "prune", None)
+            if prune is not None:  # other pooled connections may be dead too
+                prune()
             return unavailable_answer()
 
     @app.exception_handler(Exception)

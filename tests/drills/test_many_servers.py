@@ -246,3 +246,17 @@ def test_a_key_made_for_a_server_answers_on_every_server(fleet: Fleet) -> None:
             f"{s.base_url}/api/v1/sites", headers=bearer(fleet.keys["ops"]), timeout=5
         )
         assert answer.status_code == 200, answer.text
+
+
+def test_workers_die_with_their_supervisor(fleet: Fleet, tmp_path: Path) -> None:
+    many = Workers(fleet.url, tmp_path, workers=2).start()
+    assert many.ready()["status"] == "ready"
+    many.kill()  # SIGKILL to the supervisor alone
+    deadline = time.monotonic() + 5
+    while True:  # no orphaned worker keeps the port
+        try:
+            httpx.get(f"{many.base_url}/healthz", timeout=0.5)
+        except httpx.TransportError:
+            break
+        assert time.monotonic() < deadline, "a worker outlived its supervisor"
+        time.sleep(0.1)
