@@ -209,7 +209,8 @@ def restore(app: Jaga, path: Path, progress: Progress | None = None) -> dict[str
         flush()
     assert checkpoint is not None  # the bundle verified: it has one
     cp = checkpoint_from_json(checkpoint)
-    if root(done, app.recorder) != cp.root_hash or cp.tree_size != done:
+    recorder: Any = app.recorder
+    if root(done, recorder) != cp.root_hash or cp.tree_size != done:
         raise Conflict("the restored tree's root differs from the signed one")
     _keep_checkpoint(app, cp)
     return {"events": done, "root_hash": cp.root_hash.hex(), "key_id": cp.key_id}

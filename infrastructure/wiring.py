@@ -67,7 +67,8 @@ def open_leadership(
 
     from infrastructure.leader import Duties, FileLeadership, PostgresLeadership
 
-    datastore: Any = app.recorder.datastore
+    recorder: Any = app.recorder
+    datastore: Any = recorder.datastore
     duties = Duties(start, stop)
     if isinstance(datastore, PostgresDatastore):
         return PostgresLeadership(datastore, duties)
@@ -82,7 +83,8 @@ def running_server(settings: Settings) -> dict[str, Any] | None:
 
     app = open_app(settings)
     try:
-        datastore: Any = app.recorder.datastore
+        recorder: Any = app.recorder
+        datastore: Any = recorder.datastore
         if isinstance(datastore, PostgresDatastore):
             return postgres_leader(datastore)
         path = _sqlite_file(datastore)

@@ -93,7 +93,7 @@ class AuditService:
             self.key: Any = load_or_create_signing_key(self.key_file)
             raw = public_key_bytes(self.key)
             self.key_id = key_id_for(self.origin, raw)
-            self.verifier = log_verifier(self.origin, raw)
+            self.verifier: Any = log_verifier(self.origin, raw)
         else:
             self.key, self.key_id, self.verifier = None, "", None
         self.clock = clock or (lambda: datetime.now(UTC))

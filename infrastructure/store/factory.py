@@ -16,4 +16,5 @@ class JagaPostgresFactory(PostgresFactory):
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         extra = json.loads(self.env.get("JAGA_LIBPQ_PARAMS") or "{}")
-        self.datastore.pool.kwargs.update(extra)
+        kwargs: Any = self.datastore.pool.kwargs
+        kwargs.update(extra)

@@ -81,6 +81,6 @@ class Metrics:
         from prometheus_client import multiprocess
 
         every = CollectorRegistry()
-        multiprocess.MultiProcessCollector(every)
+        multiprocess.MultiProcessCollector(every)  # type: ignore[no-untyped-call]
         every.register(self.log)
         return generate_latest(every)
