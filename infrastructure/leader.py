@@ -183,6 +183,8 @@ class FileLeadership:
         self.me = this_process()
         self.leading = False
         self._file: Any = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     @property
     def role(self) -> str:
@@ -194,20 +196,39 @@ class FileLeadership:
             self.duties.begin()
             return
         self._file = lock_file(self.path).open("a+")
+        if not self._try():
+            # Another server serves this file and runs the views and the timer;
+            # this one takes over when it stops.
+            log.warning("another server leads this SQLite log", path=str(self.path))
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self._wait, name="jaga-leader", daemon=True
+            )
+            self._thread.start()
+
+    def _try(self) -> bool:
         try:
             fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            # Another server serves this file: it runs the views and timer.
-            log.warning("another server leads this SQLite log", path=str(self.path))
-            return
+            return False
         self._file.seek(0)
         self._file.truncate()
         self._file.write(f"{self.me['host']} {self.me['pid']}\n")
         self._file.flush()
         self.leading = True
         self.duties.begin()
+        return True
+
+    def _wait(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            if self._try():
+                return
 
     def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
         if self.leading:
             self.leading = False
             self.duties.end()

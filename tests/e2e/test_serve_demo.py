@@ -56,6 +56,11 @@ def _works(port: int, key: str) -> bool:
     return answer.status_code == 200
 
 
+def _role(port: int) -> str:
+    answer = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10).json()
+    return str(answer["process"]["role"])
+
+
 def test_demo_beside_a_running_server_fails_to_bind_and_revokes_nothing(
     tmp_path: Path,
 ) -> None:
@@ -80,6 +85,15 @@ def test_demo_beside_a_running_server_fails_to_bind_and_revokes_nothing(
         new_key = _key_when_up(other_port, tmp_path / "third.log", third)
         assert new_key != key
         assert _works(port, key) and _works(other_port, new_key)
+        # One of them runs the views and the checkpoint timer; when it stops, the
+        # other takes over.
+        assert _role(port) == "leader" and _role(other_port) == "standby"
+        first.terminate()
+        first.wait(timeout=20)
+        deadline = time.monotonic() + 2
+        while _role(other_port) != "leader":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
     finally:
         for proc in [first, *others]:
             proc.terminate()
