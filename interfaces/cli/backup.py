@@ -73,7 +73,16 @@ def restore(
         fail(_("no such file: %(file)s", file=str(bundle)))
     settings = Settings.load()
     started = time.perf_counter()
-    jaga = open_app(settings)
+    try:
+        jaga = open_app(settings)
+    except Exception as error:  # no such database, or it refuses us: say so
+        fail(
+            _(
+                "cannot reach the store at %(url)s: %(reason)s",
+                url=shown_url(settings.database_url),
+                reason=str(error).strip(),
+            )
+        )
     try:
         if jaga.log.max_position() != 0:
             fail(
