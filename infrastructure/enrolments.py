@@ -94,6 +94,9 @@ def normal_code(code: str) -> str:
     return "".join(c for c in code.upper() if c.isalnum())
 
 
+SETUP_LOCK = 0x4A41454E  # "JAEN": creating the tables once
+
+
 class Enrolments:
     """The `jaga_enrolments` table beside the keys."""
 
@@ -102,6 +105,8 @@ class Enrolments:
         self.ph: str = recorder.dialect.ph
         self.keys = keys
         with self.datastore.transaction(commit=True) as c:
+            if self.ph == "%s":  # PostgreSQL: server processes start together
+                c.execute("SELECT pg_advisory_xact_lock(%s)", [SETUP_LOCK])
             c.execute(
                 "CREATE TABLE IF NOT EXISTS jaga_enrolments ("
                 " enrolment_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL,"

@@ -30,6 +30,7 @@ from infrastructure.store.log import single_read
 PREFIX = "jaga_"
 CHANNEL = "jaga_keys"
 REMEMBERED = 10_000
+SETUP_LOCK = 0x4A414B59  # "JAKY": creating the table once
 
 log = structlog.get_logger("jaga.keys")
 
@@ -72,6 +73,8 @@ class KeyStore:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         with self.datastore.transaction(commit=True) as c:
+            if self.postgres:  # server processes starting together: one creates
+                c.execute("SELECT pg_advisory_xact_lock(%s)", [SETUP_LOCK])
             c.execute(
                 "CREATE TABLE IF NOT EXISTS jaga_keys ("
                 " key_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"

@@ -260,3 +260,21 @@ def test_workers_die_with_their_supervisor(fleet: Fleet, tmp_path: Path) -> None
             break
         assert time.monotonic() < deadline, "a worker outlived its supervisor"
         time.sleep(0.1)
+
+
+def test_workers_starting_together_on_a_fresh_database_all_serve(
+    pg_database: Any, tmp_path: Path
+) -> None:
+    # Each worker creates the tables it needs; none may fail because another
+    # created them a moment before.
+    many = Workers(pg_database(), tmp_path, workers=3).start()
+    try:
+        deadline = time.monotonic() + 30
+        pids: set[int] = set()
+        while len(pids) < 3:
+            assert time.monotonic() < deadline, pids
+            pids.add(many.ready()["process"]["pid"])
+        assert many.server is not None and many.server.proc is not None
+        assert many.server.proc.poll() is None
+    finally:
+        many.stop()
