@@ -62,6 +62,7 @@ FIELD_CONTEXTS = {
     "kind": "kind",
     "forwarded_to": "forward",
     "role": "role",
+    "rule": "alert_rule",
 }
 
 CONTEXTS: dict[str, tuple[str, ...]] = {

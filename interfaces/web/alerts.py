@@ -16,9 +16,8 @@ from application import access
 from infrastructure.alerts.reads import read_alerts
 from infrastructure.views.wiring import view_store
 from interfaces.http.deps import Caller
-from interfaces.i18n import _
 from interfaces.web import auth
-from interfaces.web import format as fmt
+from interfaces.web.alert_words import reason_text
 from interfaces.web.render import HEADERS, TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -28,25 +27,6 @@ KEEPALIVE_SECONDS = 5.0
 # A stream ends after this and the browser's EventSource reconnects at once: a
 # server that stops waits for open streams, so none may stay open for long.
 LIFETIME_SECONDS = 10.0
-
-
-def reason_text(code: dict[str, Any]) -> str:
-    """An alert's reason: the board's own, or one of the alert rules'."""
-    kind = code.get("code")
-    if kind == "unacknowledged_for":
-        return _(
-            "severity %(severity)s, not acknowledged for %(minutes)s min",
-            severity=code["severity"],
-            minutes=code["minutes"],
-        )
-    if kind == "backup_not_arrived_for":
-        return _("backup not arrived for %(minutes)s min", minutes=code["minutes"])
-    if kind in ("registration_deadline", "decision_deadline"):
-        when = fmt.local_text(code["deadline"], "WIB")
-        if kind == "registration_deadline":
-            return _("registration deadline %(when)s", when=when)
-        return _("decision deadline %(when)s", when=when)
-    return fmt.reason(code)
 
 
 def _names(caller: Caller) -> dict[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Any
 from interfaces.http.deps import Caller
 from interfaces.i18n import label
 from interfaces.i18n.codes import FIELD_CONTEXTS as CODE_FIELDS
+from interfaces.web.alert_words import reason_text
 
 PERSON_FIELDS = frozenset(
     {
@@ -102,6 +103,8 @@ class Names:
             if isinstance(value, list):
                 return [label(context, v) for v in value]
             return label(context, value)
+        if key == "reasons" and isinstance(value, list):  # an alert's
+            return [reason_text(r) for r in value if isinstance(r, dict)]
         if key in PERSON_FIELDS:
             return (
                 [self.person(v) for v in value]

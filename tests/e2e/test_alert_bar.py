@@ -78,7 +78,11 @@ def test_an_incident_alert_appears_is_acknowledged_and_is_in_the_timeline(
         assert time.monotonic() < deadline, timeline
         time.sleep(0.2)
     page.goto(f"{server.url}/sites/{SITE}")
-    expect(page.locator("main")).to_contain_text("Peringatan diterima")
+    main = page.locator("main")
+    expect(main).to_contain_text("Peringatan diterima")
+    # The raised alert's rule and reasons in the page's words, not codes.
+    expect(main).to_contain_text("Kejadian belum diterima")
+    expect(main).to_contain_text("belum diterima selama")
     context.close()
 
 
