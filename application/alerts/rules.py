@@ -6,13 +6,15 @@ returns findings; the evaluator compares them with the alerts that are open.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from application.alerts.thresholds import Thresholds
 from application.projections import board
+from application.projections.checked import board_doc, incident_doc
 from application.projections.common import Doc, iso, when
 from application.projections.register import add_working_days, concern_row
 
@@ -37,7 +39,9 @@ class Finding:
 
 def site_findings(doc: Doc, now: datetime, stage: str | None) -> list[Finding]:
     """A site turned red; a check-in or a patrol visit overdue, by the board's rules
-    in force at `now` (assignment orders, alert level, stage)."""
+    in force at `now` (assignment orders, alert level, stage). A stored value the
+    board cannot use is put aside, as the board does."""
+    doc, _ = board_doc(doc)
     if doc["decommissioned"]:
         return []
     status, reasons = board.judge_codes(doc, now, stage)
@@ -68,6 +72,7 @@ def incident_findings(
 ) -> list[Finding]:
     """A severity >= 3 incident not acknowledged in time; backup asked for and not
     arrived in time. Limits by the incident's region, tightened by stage and level."""
+    doc, _ = incident_doc(doc)
     if doc["state"] not in ("reported", "acknowledged"):
         return []
     province, regency = (doc.get("regions") or [[None, None]])[0]
@@ -77,11 +82,10 @@ def incident_findings(
     units = list(doc.get("involved_unit_ids") or [])
     found: list[Finding] = []
     reported = when(doc["reported_at"])
-    assert reported is not None
-    waited = now - reported
+    waited = timedelta(0) if reported is None else now - reported
     if (
         doc["state"] == "reported"
-        and doc["severity"] >= 3
+        and (doc["severity"] or 0) >= 3
         and waited >= timedelta(minutes=limits.incident_minutes)
     ):
         reason = {
@@ -147,19 +151,35 @@ def judge_all(
     now: datetime,
     stage: str | None,
     thresholds: Thresholds,
+    unjudged: list[str] | None = None,
 ) -> dict[tuple[str, str], Finding]:
-    """Every finding at `now`, one per rule and subject."""
+    """Every finding at `now`, one per rule and subject. A document that cannot be
+    judged at all is named in `unjudged` and the others are judged still."""
     levels: dict[str, str] = {}
     found: dict[tuple[str, str], Finding] = {}
+
+    def judged(subject: str, findings: Callable[[], list[Finding]]) -> None:
+        try:
+            made = findings()
+        except (KeyError, TypeError, ValueError, AttributeError):
+            if unjudged is not None:
+                unjudged.append(subject)
+            return
+        for f in made:
+            found[f.key] = f
+
     for doc in sites:
-        levels[doc["site_id"]] = doc["alert_level"]
-        for f in site_findings(doc, now, stage):
-            found[f.key] = f
+        levels[str(doc.get("site_id"))] = doc.get("alert_level") or "normal"
+        judged(f"site:{doc.get('site_id')}", partial(site_findings, doc, now, stage))
     for doc in incidents:
-        level = levels.get(doc.get("site_id") or "")
-        for f in incident_findings(doc, now, stage, thresholds, level):
-            found[f.key] = f
+        level = levels.get(str(doc.get("site_id")))
+        judged(
+            f"incident:{doc.get('incident_id')}",
+            partial(incident_findings, doc, now, stage, thresholds, level),
+        )
     for concern in concerns:
-        for f in concern_findings(concern, now):
-            found[f.key] = f
+        judged(
+            f"concern:{concern.get('concern_id')}",
+            partial(concern_findings, concern, now),
+        )
     return found

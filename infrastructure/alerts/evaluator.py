@@ -113,6 +113,7 @@ class AlertEvaluator:
         snap = read_views(self.store)
         now = self.clock()
         stage = self.app.calendar.stage_at(now)
+        unjudged: list[str] = []
         findings = judge_all(
             snap.sites,
             snap.incidents,
@@ -120,7 +121,10 @@ class AlertEvaluator:
             now,
             None if stage is None else stage.stage,
             self.thresholds,
+            unjudged,
         )
+        if unjudged:
+            log.warning("alert rules could not judge", subjects=unjudged[:20])
         self._learn(snap.alerts)
         raised = cleared = 0
         for key, finding in findings.items():
