@@ -170,3 +170,45 @@ def test_the_field_app_of_the_guarding_unit_shows_the_sites_alert_while_open(
     assert set(sites) <= {"kpu-kab-jember", ""}, sites
     assert made["id"]
     context.close()
+
+
+def statuses_at(server: Server, moment: str) -> tuple[dict[str, str], int]:
+    found = call(server, "GET", f"/sites?as_of={moment}&limit=500")
+    return {s["site_id"]: s["status"] for s in found["items"]}, found["as_of_position"]
+
+
+def shown_statuses(page: object) -> dict[str, str]:
+    rows = page.locator("[data-replay-board] tr[data-key]")  # type: ignore[attr-defined]
+    return {
+        key: status
+        for key, status in rows.evaluate_all(
+            "rows => rows.map(r => [r.dataset.key, r.dataset.status])"
+        )
+        if key != "-empty-"
+    }
+
+
+def test_the_replay_opens_on_the_demos_voting_day_and_steps_as_the_board_was(
+    server: Server, browser: Browser
+) -> None:
+    morning, _ = statuses_at(server, "2024-11-27T06:00:00%2B07:00")
+    afternoon, position = statuses_at(server, "2024-11-27T14:00:00%2B07:00")
+    assert morning != afternoon  # the story's voting day changes the board
+    context = browser.new_context(viewport=MONITOR, locale="id-ID")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{server.url}/sign-in")
+    page.fill("#key", server.keys["ops"])
+    page.click("form[action='/sign-in'] button")
+    page.goto(f"{server.url}/replay")  # the latest voting day, 06:00-14:00 WIB
+    moment = page.locator("[data-replay-moment]")
+    expect(moment).to_have_text("2024-11-27 06:00 WIB")
+    assert shown_statuses(page) == morning
+    page.select_option("#r-speed", "60")
+    page.get_by_role("button", name="Putar").click()
+    expect(moment).to_have_text("2024-11-27 14:00 WIB", timeout=30_000)
+    expect(page.get_by_role("button", name="Putar")).to_be_visible()
+    # The last step's answer: the board at the log position of 14:00.
+    expect(page.locator("[data-replay-position]")).to_have_text(str(position))
+    assert shown_statuses(page) == afternoon
+    context.close()
