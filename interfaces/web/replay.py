@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 SPEEDS = ("1", "5", "15", "30", "60")
 # Whose clock places an event in the window: the server's, when it was recorded
 # (what the board showed then), or the field's, when it happened (a log entered
-# after the fact, such as the demo's).
+# after the fact, such as paper records typed in later).
 CLOCKS = ("recorded", "field")
 DEFAULT_WINDOW = ("06:00", "14:00")
 
