@@ -95,6 +95,9 @@ class Sender:
         return 0
 
     def start(self) -> None:
+        # A leader that lost the lead and won it again starts afresh.
+        if self.client.is_closed:
+            self.client = httpx.Client(timeout=TIMEOUT_SECONDS)
         self._stop.clear()
         self._thread = threading.Thread(
             target=self._run, name="jaga-webhooks", daemon=True

@@ -40,10 +40,7 @@ def open_webhooks(app: Jaga) -> Webhooks:
     return Webhooks(view_store(app))
 
 
-def start_alerts(app: Jaga, settings: Settings) -> AlertService | None:
-    """The alert service started, if the settings turn alerts on."""
-    if not settings.alerts:
-        return None
-    service = AlertService(app, settings)
-    service.start()
-    return service
+def alert_service(app: Jaga, settings: Settings) -> AlertService | None:
+    """The alert service, to start when this process leads, if the settings turn
+    alerts on."""
+    return AlertService(app, settings) if settings.alerts else None

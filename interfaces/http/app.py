@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from application.commit import GroupCommitter
-from infrastructure.alerts.service import open_webhooks, start_alerts
+from infrastructure.alerts.service import alert_service, open_webhooks
 from infrastructure.attachments.store import open_attachments
 from infrastructure.audit.service import AuditService
 from infrastructure.enrolments import Enrolments
@@ -88,23 +88,28 @@ def create_app(
         state.attachments = open_attachments(
             jaga.recorder, settings.attachments, settings.attachment_max_bytes
         )
-        # One process per database runs the views and the checkpoint timer.
+        state.webhooks = open_webhooks(jaga)
+        state.alerts = alert_service(jaga, settings)
+        alerts = [] if state.alerts is None else [state.alerts]
+        # One process per database runs the views, the checkpoint timer and the
+        # alerts (their evaluator and webhook sender).
         state.leadership = open_leadership(
             jaga,
             start=[
                 state.projections.start,
                 lambda: state.audit.start_timer(checkpoint_interval),
+                *(a.start for a in alerts),
             ],
-            stop=[state.audit.stop_timer, state.projections.stop],
+            stop=[
+                *(a.stop for a in alerts),
+                state.audit.stop_timer,
+                state.projections.stop,
+            ],
         )
         state.leadership.start()
-        state.webhooks = open_webhooks(jaga)
-        state.alerts = start_alerts(jaga, settings)
         try:
             yield
         finally:
-            if state.alerts is not None:
-                state.alerts.stop()
             state.leadership.stop()
             state.keys.close()
             jaga.close()

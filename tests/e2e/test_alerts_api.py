@@ -148,3 +148,20 @@ def test_subscriptions_are_ops_work_and_bad_input_names_the_field(api: Api) -> N
     assert missing.status_code == 404
     log = api.client.get("/api/v1/alerts/deliveries", headers=ops)
     assert log.status_code == 200 and log.json() == {"items": []}
+
+
+def test_only_the_leading_server_judges_alerts(settings: Settings) -> None:
+    on = replace(settings, alerts=True)
+    with (
+        TestClient(create_app(on)) as first,
+        TestClient(create_app(on)) as second,
+    ):
+        deadline = time.monotonic() + 10
+        states = [first.app.state, second.app.state]  # type: ignore[attr-defined]
+        while time.monotonic() < deadline:
+            running = [s.alerts.evaluator._thread is not None for s in states]
+            leading = [s.leadership.leading for s in states]
+            if any(leading) and running == leading:  # duties begin after the lock
+                break
+            time.sleep(0.1)
+        assert running == leading and sorted(running) == [False, True]
