@@ -331,15 +331,19 @@ async def _writes_and_load(
     acked: list[tuple[float, int]] = []
     say("single-event HTTP writes: closed loop")
     jobs = [write_job(op, refs, acked) for op in writes if refs.ready(op)]
-    before = server.cpu_seconds(), server.cpu_seconds(alone=True)
+    before = server.cpu_by_process()
     tally = await closed_loop(host, port, headers, jobs, plan.concurrency)
-    cpu = server.cpu_seconds() - before[0]
-    alone = server.cpu_seconds(alone=True) - before[1]
+    after = server.cpu_by_process()
+    spent = {pid: cpu - before.get(pid, 0.0) for pid, cpu in after.items()}
+    per_write = 1000 / max(1, len(acked))
     out["http_writes"] = {
         **tally.summary(),
-        "server_cpu_ms_per_write": round(1000 * cpu / max(1, len(acked)), 3),
-        # Without the views process (and, with --workers, the workers).
-        "main_process_cpu_ms_per_write": round(1000 * alone / max(1, len(acked)), 3),
+        "server_cpu_ms_per_write": round(per_write * sum(spent.values()), 3),
+        # Each process's share: the HTTP workers, the leader's views process.
+        "cpu_ms_per_write_by_process": sorted(
+            (round(per_write * cpu, 3) for cpu in spent.values() if cpu > 0),
+            reverse=True,
+        ),
     }
     say(
         f"  {tally.rate:.0f} writes/s, p99 {tally.pct(0.99) * 1000:.0f} ms, "

@@ -71,17 +71,17 @@ def tree_pids(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int, alone: bool = False) -> float:
-    """User and system CPU of a process (and its descendants) so far."""
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """User and system CPU so far of a process and each of its descendants."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in [pid] if alone else tree_pids(pid):
+    found: dict[int, float] = {}
+    for p in tree_pids(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+        found[p] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return found
 
 
 class Server:
@@ -139,9 +139,9 @@ class Server:
         while not self._stop.wait(self.every):
             self.samples.append((time.monotonic(), rss_kib(self.proc.pid)))
 
-    def cpu_seconds(self, alone: bool = False) -> float:
+    def cpu_by_process(self) -> dict[int, float]:
         assert self.proc is not None
-        return cpu_seconds(self.proc.pid, alone)
+        return cpu_by_process(self.proc.pid)
 
     def peak_rss_mib(self) -> float:
         return round(max((s for _, s in self.samples), default=0) / 1024, 1)
