@@ -242,3 +242,25 @@ def test_bawaslus_export_withholds_a_covert_sites_photo_and_verifies(api: Api) -
     # Only a redacted bundle may withhold a file.
     withheld = raw.replace(b'"redacted": true', b'"redacted": false')
     assert not verify_bundle_bytes(withheld).ok
+
+
+def test_bawaslus_reports_check_against_its_bundle_or_say_why_not(api: Api) -> None:
+    from infrastructure.reports import check
+
+    at = guarded_covert_site(api)
+    bawaslu = api.key("bawaslu")
+    day = T[:10]
+    reports = {
+        site: api.client.get(
+            f"/api/v1/reports/daily?site_id={site}&date={day}", headers=bawaslu
+        ).json()
+        for site in ("kpu-kab-jember", "kpu-kab-oku")
+    }
+    redacted = export(api, "bawaslu", at["end"])
+    full = export(api, "auditor", at["end"])
+    # An overt site's report is rebuilt from the redacted bundle alone.
+    assert check(reports["kpu-kab-jember"], redacted) == []
+    # A covert site's counts its guards, which that bundle withholds.
+    problems = check(reports["kpu-kab-oku"], redacted)
+    assert len(problems) == 1 and "withholds" in problems[0]
+    assert check(reports["kpu-kab-oku"], full) == []
