@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from application.records import canonical_bytes
-from application.redaction import PROTECTED_FIELDS
+from application.redaction import PROTECTED_ENVELOPE, PROTECTED_FIELDS
 
 LEAF_FORMAT = 2
 SALT_BYTES = 16
@@ -46,10 +46,11 @@ def protected_paths(data: Mapping[str, Any]) -> list[str]:
 
 
 def new_salts(data: Mapping[str, Any]) -> dict[str, str]:
-    """A fresh random salt for every protected field the event holds."""
+    """A fresh random salt for every protected field the event holds, and for the
+    protected fields of its envelope (who wrote it)."""
     return {
         path: base64.b64encode(os.urandom(SALT_BYTES)).decode("ascii")
-        for path in protected_paths(data)
+        for path in [*protected_paths(data), *sorted(PROTECTED_ENVELOPE)]
     }
 
 
@@ -71,7 +72,11 @@ def _pop(data: dict[str, Any], path: str) -> Any:
     return nested.pop(inner)
 
 
-def value_at(data: Mapping[str, Any], path: str) -> Any:
+def value_at(record: Mapping[str, Any], path: str) -> Any:
+    """The value a salt commits to: an envelope field, or a data field."""
+    if path in PROTECTED_ENVELOPE:
+        return record[path]
+    data = record["data"]
     outer, _, inner = path.partition(".")
     return data[outer][inner] if inner else data[path]
 
@@ -98,10 +103,13 @@ def leaf_object(record: Mapping[str, Any]) -> dict[str, Any]:
     salts: dict[str, str] = meta.pop("salts", None) or {}
     data = dict(record["data"])
     commitments = dict(record.get("commitments") or {})
-    for field, salt in salts.items():
-        if _holds(data, field):
-            commitments[field] = commitment(salt, _pop(data, field))
     leaf = {k: v for k, v in record.items() if k not in ("position", "commitments")}
+    for field, salt in salts.items():
+        if field in PROTECTED_ENVELOPE:
+            if field in leaf:
+                commitments[field] = commitment(salt, leaf.pop(field))
+        elif _holds(data, field):
+            commitments[field] = commitment(salt, _pop(data, field))
     leaf["data"] = data
     leaf["meta"] = meta
     leaf["commitments"] = commitments
@@ -125,6 +133,12 @@ def redact(record: Mapping[str, Any], hidden: Iterable[str]) -> dict[str, Any]:
     data = dict(record["data"])
     commitments = dict(record.get("commitments") or {})
     names = set(hidden)
+    out = dict(record)
+    for field in sorted(names & PROTECTED_ENVELOPE):
+        salt = salts.get(field)
+        if field in out and salt is not None:
+            commitments[field] = commitment(salt, out.pop(field))
+            del salts[field]
     paths = [f for f in data if f in names]
     for outer in NESTED:
         inner = data.get(outer)
@@ -135,7 +149,6 @@ def redact(record: Mapping[str, Any], hidden: Iterable[str]) -> dict[str, Any]:
         salt = salts.pop(path, None)
         if salt is not None:
             commitments[path] = commitment(salt, value)
-    out = dict(record)
     out["data"] = data
     if leaf_format(record) == 2:
         out["meta"] = {**meta, "salts": salts}
@@ -160,7 +173,7 @@ def unopened(record: Mapping[str, Any], leaf: Mapping[str, Any]) -> str | None:
         return "meta.salts"
     for field, salt in sorted(salts.items()):
         try:
-            opened = commitment(salt, value_at(record["data"], field))
+            opened = commitment(salt, value_at(record, field))
         except (AttributeError, KeyError, TypeError, ValueError):  # no value, bad salt
             return str(field)
         if held.get(field) != opened:

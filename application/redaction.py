@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 # Who guards a covert site: Bawaslu sees headcounts there, never these.
 COVERT_GUARD_FIELDS = frozenset(
@@ -28,17 +29,40 @@ COVERT_GUARD_FIELDS = frozenset(
         "involved_personnel_ids",
     }
 )
+# Who wrote an entry: its key's id and name, often a device named for the person
+# or unit holding it. At a covert site Bawaslu sees only the role.
+WRITER_FIELDS = frozenset({"actor", "by"})
 # Personnel ID numbers (NRP/NIP): hidden from Bawaslu everywhere.
 ID_NUMBER_FIELDS = frozenset({"id_number"})
 # Every field a leaf holds as a salted commitment (application/leaves.py).
 PROTECTED_FIELDS = COVERT_GUARD_FIELDS | ID_NUMBER_FIELDS
+# Envelope fields a leaf holds as a salted commitment: who wrote the event.
+PROTECTED_ENVELOPE = frozenset({"actor"})
 
 
 def hidden_fields(role: str, covert_site: bool) -> frozenset[str]:
     """The fields of an entry a reader of this role may not see."""
     if role != "bawaslu":
         return frozenset()
-    return PROTECTED_FIELDS if covert_site else ID_NUMBER_FIELDS
+    if covert_site:
+        return PROTECTED_FIELDS | PROTECTED_ENVELOPE
+    return ID_NUMBER_FIELDS
+
+
+def hide_guards(value: Any) -> Any:
+    """A covert site's entry as Bawaslu reads it, at any depth: without who
+    guards, patrols or was involved, and with only the role of who wrote it."""
+    if isinstance(value, list):
+        return [hide_guards(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        k: {"role": v.get("role")}
+        if k in WRITER_FIELDS and isinstance(v, dict)
+        else hide_guards(v)
+        for k, v in value.items()
+        if k not in COVERT_GUARD_FIELDS
+    }
 
 
 def evidence_hidden(role: str, covert_site: bool) -> bool:

@@ -7,15 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.redaction import COVERT_GUARD_FIELDS
-
-
-def _hide(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _hide(v) for k, v in value.items() if k not in COVERT_GUARD_FIELDS}
-    if isinstance(value, list):
-        return [_hide(v) for v in value]
-    return value
+from application.redaction import hide_guards as _hide
 
 
 def _texts(value: Any) -> set[str]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from application.access import Scope
-from application.redaction import COVERT_GUARD_FIELDS, ID_NUMBER_FIELDS
+from application.redaction import COVERT_GUARD_FIELDS, ID_NUMBER_FIELDS, hide_guards
 from interfaces.http.deps import Caller
 from interfaces.http.errors import ApiError, forbidden
 
@@ -47,11 +47,6 @@ def _without(value: Any, hidden: frozenset[str]) -> Any:
 
 def without_id_numbers(value: Any) -> Any:
     return _without(value, ID_NUMBER_FIELDS)
-
-
-def hide_guards(value: Any) -> Any:
-    """The value without who guards, patrols or was involved, at any depth."""
-    return _without(value, COVERT_GUARD_FIELDS)
 
 
 def at_covert_site(item: dict[str, Any], covert: set[str]) -> bool:

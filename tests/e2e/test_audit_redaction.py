@@ -51,7 +51,9 @@ def guarded_covert_site(api: Api) -> dict[str, int]:
             unit_id="satgas-oku",
         ),
     )
-    ops = api.key("ops")
+    # The device's key is named for who holds it, as field devices are.
+    _, secret = api.state.keys.create("ops", "HP oku-07 · satgas-oku", None)
+    ops = {"Authorization": f"Bearer {secret}"}
     started = api.client.post(
         f"{OKU}/shifts",
         headers=ops,
@@ -119,8 +121,12 @@ def test_bawaslus_export_holds_no_covert_guard_or_id_number_and_verifies(
     header = json.loads(raw.splitlines()[0])
     assert header["redacted"] is True
     shift = events(raw)[at["started"]]["record"]
-    assert set(shift["commitments"]) == {"unit_id", "commander_id", "roster"}
-    assert "roster" not in shift["data"] and "salts" not in str(shift["meta"]["salts"])
+    assert set(shift["commitments"]) == {"unit_id", "commander_id", "roster", "actor"}
+    assert (
+        "roster" not in shift["data"]
+        and "actor" not in shift
+        and "salts" not in str(shift["meta"]["salts"])
+    )
     correction = events(raw)[at["fixed"]]["record"]
     assert "changes.roster" in correction["commitments"]
     assert correction["data"]["changes"] == {}
@@ -182,7 +188,7 @@ def test_bawaslus_leaf_and_proofs_match_the_full_view(api: Api) -> None:
         f"/api/v1/audit/leaves/{at['started']}", headers=bawaslu
     ).json()["event"]
     assert shift["data"]["site_id"] == "kpu-kab-oku"
-    assert set(shift["commitments"]) == {"unit_id", "commander_id", "roster"}
+    assert set(shift["commitments"]) == {"unit_id", "commander_id", "roster", "actor"}
     proof = f"/api/v1/audit/proofs/inclusion?position={at['checked']}"
     proof += f"&tree_size={at['end']}"
     assert (
