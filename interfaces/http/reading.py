@@ -51,7 +51,7 @@ def without_id_numbers(value: Any) -> Any:
 
 def at_covert_site(item: dict[str, Any], covert: set[str]) -> bool:
     """Whether an item is about a covert site: its own site, any site its event
-    names (a patrol's route, what a correction corrects) or a patrol's route."""
+    names (what a correction corrects) or a patrol's route."""
     sites = {item.get("site_id"), *(item.get("site_ids") or [])}
     sites.update(item.get("route") or [])
     data = item.get("data")
