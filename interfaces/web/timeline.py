@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from application.redaction import hide_guards
 from domain.regions import ZONES
 from infrastructure.views.reads import encode_cursor
 from interfaces.http.deps import Caller
-from interfaces.http.reading import hide_guards, page
+from interfaces.http.reading import page
 from interfaces.web import params as checks
 
 PAGE_LIMIT = 100
