@@ -36,8 +36,11 @@ WRITER_FIELDS = frozenset({"actor", "by"})
 ID_NUMBER_FIELDS = frozenset({"id_number"})
 # Every field a leaf holds as a salted commitment (application/leaves.py).
 PROTECTED_FIELDS = COVERT_GUARD_FIELDS | ID_NUMBER_FIELDS
-# Envelope fields a leaf holds as a salted commitment: who wrote the event.
-PROTECTED_ENVELOPE = frozenset({"actor"})
+# Envelope fields a leaf holds as a salted commitment: who wrote the event, and
+# the ids a device chose for it, which would link its events across sites.
+PROTECTED_ENVELOPE = frozenset(
+    {"actor", "client_id", "idempotency_key", "correlation_id"}
+)
 
 
 def hidden_fields(role: str, covert_site: bool) -> frozenset[str]:

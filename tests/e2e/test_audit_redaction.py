@@ -24,6 +24,7 @@ OKU = "/api/v1/sites/kpu-kab-oku"
 # Who guards the covert site; the registry (visible to Bawaslu) names them, an
 # event at the covert site never does.
 GUARDS = (b"oku-07", b"satgas-oku")
+ENVELOPE = {"actor", "client_id", "idempotency_key", "correlation_id"}
 ID_NUMBERS = b"NRP-"
 
 
@@ -56,7 +57,7 @@ def guarded_covert_site(api: Api) -> dict[str, int]:
     ops = {"Authorization": f"Bearer {secret}"}
     started = api.client.post(
         f"{OKU}/shifts",
-        headers=ops,
+        headers={**ops, "Idempotency-Key": "hp-oku-07:shift:0001"},
         json={
             "unit_id": "satgas-oku",
             "commander_id": "oku-07",
@@ -121,7 +122,7 @@ def test_bawaslus_export_holds_no_covert_guard_or_id_number_and_verifies(
     header = json.loads(raw.splitlines()[0])
     assert header["redacted"] is True
     shift = events(raw)[at["started"]]["record"]
-    assert set(shift["commitments"]) == {"unit_id", "commander_id", "roster", "actor"}
+    assert set(shift["commitments"]) == {"unit_id", "commander_id", "roster", *ENVELOPE}
     assert (
         "roster" not in shift["data"]
         and "actor" not in shift
@@ -188,7 +189,7 @@ def test_bawaslus_leaf_and_proofs_match_the_full_view(api: Api) -> None:
         f"/api/v1/audit/leaves/{at['started']}", headers=bawaslu
     ).json()["event"]
     assert shift["data"]["site_id"] == "kpu-kab-oku"
-    assert set(shift["commitments"]) == {"unit_id", "commander_id", "roster", "actor"}
+    assert set(shift["commitments"]) == {"unit_id", "commander_id", "roster", *ENVELOPE}
     proof = f"/api/v1/audit/proofs/inclusion?position={at['checked']}"
     proof += f"&tree_size={at['end']}"
     assert (

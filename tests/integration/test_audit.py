@@ -202,7 +202,7 @@ def test_leaf_holds_the_record_without_position_and_commits_to_protected_values(
     record = jaga.records(after=2, limit=1)[0]
     assert record["type"] == "PersonnelRegistered" and record["position"] == 3
     # The leaf's index commits to the position; the leaf itself does not hold it.
-    assert "position" not in held and "actor" not in held
+    assert "position" not in held and "actor" not in held and "client_id" not in held
     assert held["meta"] == {"leaf": 2}
     # Protected values are not in the leaf, only commitments that their salts open.
     salts = record["meta"]["salts"]
