@@ -205,6 +205,7 @@ def test_cli_export_for_bawaslu_verifies_and_holds_no_id_number(
     monkeypatch.setenv("JAGA_DATABASE_URL", store_url)
     monkeypatch.setenv("JAGA_SIGNING_KEY_FILE", str(tmp_path / "k.pem"))
     runner = CliRunner()
+    assert runner.invoke(cli, ["keys", "signing-init"]).exit_code == 0
     assert runner.invoke(cli, ["demo"]).exit_code == 0
     assert runner.invoke(cli, ["project"]).exit_code == 0
     done = runner.invoke(cli, ["export", "--bawaslu", "b.jsonl"])
