@@ -40,8 +40,9 @@ from interfaces.http import (
     reads,
     reports,
 )
+from interfaces.http.intake import Intake
 from interfaces.http.metrics import Metrics
-from interfaces.http.middleware import RequestMiddleware, WriteSlots
+from interfaces.http.middleware import RequestMiddleware
 from interfaces.i18n import LanguageMiddleware
 from interfaces.web import routes as web
 
@@ -129,7 +130,7 @@ def create_app(
     api.include_router(web.router)  # the dashboard at /
     api.state.metrics = Metrics(lambda: api.state)
     csv_answers.install(api)  # innermost: it converts the finished JSON answer
-    api.add_middleware(WriteSlots)
+    api.add_middleware(Intake)  # a key, then the body, then a write slot
     api.add_middleware(RequestMiddleware, metrics=api.state.metrics)
     api.add_middleware(LanguageMiddleware)  # outermost: every answer has a language
     return api

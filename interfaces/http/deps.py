@@ -69,25 +69,36 @@ class Caller:
             )
 
 
-async def _authenticate(
-    request: Request, credentials: HTTPAuthorizationCredentials | None
-) -> ApiKey:
-    if credentials is None and request.cookies.get("jaga_session"):
+async def key_from_headers(request: Request) -> ApiKey | None:
+    """The live key the headers carry (a Bearer key, or the dashboard's session and
+    CSRF token), else None; reads no body."""
+    scheme, _, secret = (request.headers.get("authorization") or "").partition(" ")
+    if not secret and request.cookies.get("jaga_session"):
         # The dashboard's pages call the API with their session and CSRF token.
         from interfaces.web.csrf import session_key
 
-        found = await run_in_threadpool(session_key, request)
-        if found is not None:
-            return found
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise unauthorized("send an API key: Authorization: Bearer <key>")
+        return await run_in_threadpool(session_key, request)
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
     keys: KeyStore = request.app.state.keys
     # A key this server let in and has heard no revocation of since needs no
     # lookup, and so no hop to a worker thread.
-    key = keys.remembered(credentials.credentials)
+    key = keys.remembered(secret.strip())
     if key is None:
-        key = await run_in_threadpool(keys.authenticate, credentials.credentials)
+        key = await run_in_threadpool(keys.authenticate, secret.strip())
+    return key
+
+
+async def _authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> ApiKey:
+    # A write's key was checked before its body was read (interfaces/http/intake).
+    key: ApiKey | None = getattr(request.state, "key", None)
     if key is None:
+        key = await key_from_headers(request)
+    if key is None:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise unauthorized("send an API key: Authorization: Bearer <key>")
         raise unauthorized("unknown or revoked API key")
     request.state.actor = key.key_id
     request.state.role = key.role

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
 import time
@@ -20,8 +19,6 @@ MAX_BODY = 1024 * 1024
 MAX_BATCH_BODY = 10 * 1024 * 1024
 # Uploads stream to disk; their own limit (a setting) is checked as they arrive.
 MAX_UPLOAD_BODY = 65 * 1024 * 1024
-WRITE_SLOTS = 16
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 
 
@@ -125,25 +122,3 @@ def _capped(receive: Receive, limit: int) -> Receive:
         return message
 
     return wrapped
-
-
-class WriteSlots:
-    """Lets at most `slots` writes into the worker threads at once; the rest wait on
-    the event loop, holding no thread.
-
-    Under more writes than the machine can save, every busy thread contends for
-    the one interpreter lock, so a board read would wait behind all of them. With
-    the writers capped, reads keep their pace and the writes still share each
-    group commit.
-    """
-
-    def __init__(self, app: ASGIApp, slots: int = WRITE_SLOTS) -> None:
-        self.app = app
-        self.slots = asyncio.Semaphore(slots)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
-            await self.app(scope, receive, send)
-            return
-        async with self.slots:
-            await self.app(scope, receive, send)

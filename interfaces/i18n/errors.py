@@ -162,6 +162,7 @@ CODES = {
     "conflict": N_("the current state does not allow this"),
     "unauthorized": N_("unknown or revoked key: sign in or enrol again"),
     "too_large": N_("the request is too large"),
+    "request_timeout": N_("the request did not arrive in time; send it again"),
     "method_not_allowed": N_("this address does not take that method"),
     "unsupported_media_type": N_("send JSON"),
     "unavailable": N_("the store is unreachable; try again shortly"),

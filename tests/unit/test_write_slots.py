@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from interfaces.http.middleware import WriteSlots
+from interfaces.http.intake import Intake
 
 
 def test_writes_beyond_the_slots_wait_and_reads_pass_them() -> None:
@@ -24,7 +24,7 @@ def test_writes_beyond_the_slots_wait_and_reads_pass_them() -> None:
         await send({"type": "http.response.body", "body": b"{}"})
 
     async def scenario() -> tuple[list[int], int]:
-        transport = httpx.ASGITransport(app=WriteSlots(app, slots=3))
+        transport = httpx.ASGITransport(app=Intake(app, slots=3))
         async with httpx.AsyncClient(
             transport=transport, base_url="http://jaga"
         ) as client:
@@ -43,3 +43,37 @@ def test_writes_beyond_the_slots_wait_and_reads_pass_them() -> None:
     assert read_status == 200
     assert statuses == [200] * 10
     assert inside["most"] == 3
+
+
+def test_a_slow_body_holds_no_slot_and_times_out_with_408() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def slowly() -> Any:
+        yield b'{"a": '
+        await asyncio.sleep(5)
+        yield b"1}"
+
+    async def scenario() -> tuple[int, int, float]:
+        gate = Intake(app, slots=1, body_seconds=0.5)
+        transport = httpx.ASGITransport(app=gate)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://jaga"
+        ) as client:
+            slow = asyncio.create_task(client.post("/api/v1/x", content=slowly()))
+            await asyncio.sleep(0.1)
+            started = asyncio.get_running_loop().time()
+            quick = await asyncio.wait_for(client.post("/api/v1/x", json={}), 2)
+            took = asyncio.get_running_loop().time() - started
+            return (
+                (await asyncio.wait_for(slow, 2)).status_code,
+                quick.status_code,
+                took,
+            )
+
+    slow_status, quick_status, took = asyncio.run(scenario())
+    assert quick_status == 200 and took < 0.3  # the one slot was free
+    assert slow_status == 408
