@@ -179,6 +179,10 @@ def _regions(
         entry = directory.get(f"site:{s}")
         if entry:
             regions.append(region_key(entry["province"], entry["regency"]))
+    if regions:
+        # What happens at a site belongs to the site's region, whoever it names: a
+        # Jember unit named at a Tuban site does not open the record to Jember.
+        return regions
     for p in people:
         entry = directory.get(f"personnel:{p}")
         if entry:

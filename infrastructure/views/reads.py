@@ -89,9 +89,17 @@ def field_fragments(**fields: str | None) -> list[str]:
     return [f"{dumps(k)}:{dumps(v)}" for k, v in fields.items() if v is not None]
 
 
+def like_escaped(text: str) -> str:
+    """`text` with LIKE's wildcards and escape character matching only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(fragment: str) -> str:
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escaped(fragment)}%"
+
+
+def like_prefix(prefix: str) -> str:
+    return f"{like_escaped(prefix)}%"
 
 
 def page(
@@ -160,9 +168,9 @@ class SqlReadModel:
         elif prefix is not None:
             narrow = "".join(f" AND doc LIKE {ph} ESCAPE '\\'" for _ in containing)
             c.execute(
-                f"SELECT doc FROM {table} WHERE doc_key LIKE {ph}{narrow}"
+                f"SELECT doc FROM {table} WHERE doc_key LIKE {ph} ESCAPE '\\'{narrow}"
                 " ORDER BY doc_key",
-                [f"{prefix}%", *map(like_pattern, containing)],
+                [like_prefix(prefix), *map(like_pattern, containing)],
             )
         else:
             c.execute(f"SELECT doc FROM {table} ORDER BY doc_key")
@@ -587,12 +595,14 @@ class SqlReadModel:
                     return {"items": [], "next": None, "as_of_position": upto}
                 ors = []
                 for province, regency in scope:
-                    ors.append(f"subject {'=' if regency else 'LIKE'} {ph}")
-                    params.append(
-                        f"region:{province}/{regency}"
-                        if regency
-                        else f"region:{province}/%"
-                    )
+                    # A slug may hold '_', a LIKE wildcard: escaped, it matches
+                    # only itself.
+                    if regency:
+                        ors.append(f"subject = {ph}")
+                        params.append(f"region:{province}/{regency}")
+                    else:
+                        ors.append(f"subject LIKE {ph} ESCAPE '\\'")
+                        params.append(like_prefix(f"region:{province}/"))
                 where.append(
                     f"t.position IN (SELECT position FROM {subjects}"
                     f" WHERE {' OR '.join(ors)})"
