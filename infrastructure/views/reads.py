@@ -35,15 +35,30 @@ def encode_cursor(value: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([value]).encode()).decode().rstrip("=")
 
 
+# Above any position or offset a list gives out, and inside every store's integers.
+MAX_CURSOR = 2**53
+MAX_CURSOR_TEXT = 64
+
+
 def decode_cursor(cursor: str | None) -> int:
     if cursor is None:
         return 0
     try:
+        if len(cursor) > MAX_CURSOR_TEXT:
+            raise ValueError
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))[0]
-    except (ValueError, IndexError, TypeError, KeyError, binascii.Error):
+    except (
+        ValueError,
+        IndexError,
+        TypeError,
+        KeyError,
+        RecursionError,
+        binascii.Error,
+    ):
         raise InvalidValue("cursor", "is not a cursor this list gave out") from None
-    if not isinstance(value, int) or value < 0:
+    # `true` is an int to Python; a cursor is only ever a plain whole number.
+    if type(value) is not int or not 0 <= value <= MAX_CURSOR:
         raise InvalidValue("cursor", "is not a cursor this list gave out")
     return value
 
