@@ -15,6 +15,7 @@ from infrastructure.audit.service import AuditService
 from infrastructure.enrolments import Enrolments
 from infrastructure.keys import KeyStore
 from infrastructure.logging import configure_logging
+from infrastructure.sessions import SessionStore
 from infrastructure.settings import Settings
 from infrastructure.wiring import (
     open_app,
@@ -82,6 +83,7 @@ def create_app(
         state.jaga = jaga
         state.keys = KeyStore(jaga.recorder)
         state.keys.follow_revocations()
+        state.sessions = SessionStore(jaga.recorder)
         state.enrolments = Enrolments(jaga.recorder, state.keys)
         state.read_model = open_read_model(jaga)
         state.projections = serve_projections(jaga, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -10,21 +11,21 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError
 from infrastructure.keys import KeyStore
+from infrastructure.sessions import SessionStore
 from interfaces.http.deps import Caller
+from interfaces.i18n import _
+from interfaces.web.csrf import token as csrf_token
 from interfaces.web.render import html
-from interfaces.web.session import COOKIE, IDLE_SECONDS, Sessions
+from interfaces.web.session import COOKIE, IDLE_SECONDS
 
 MAX_FORM = 4096
 
 router = APIRouter(include_in_schema=False)
 
 
-def sessions(request: Request) -> Sessions:
-    state = request.app.state
-    if not hasattr(state, "web_sessions"):
-        state.web_sessions = Sessions()
-    sessions: Sessions = state.web_sessions
-    return sessions
+def sessions(request: Request) -> SessionStore:
+    found: SessionStore = request.app.state.sessions
+    return found
 
 
 def signed_in(request: Request) -> Caller | None:
@@ -79,7 +80,7 @@ async def sign_in(request: Request) -> Response:
         return html(
             request,
             "sign_in.html",
-            {"next": "/", "error": "Sign in from this site's own page."},
+            {"next": "/", "error": _("Sign in from this site's own page.")},
             403,
         )
     raw = await request.body()
@@ -94,17 +95,20 @@ async def sign_in(request: Request) -> Response:
             "sign_in.html",
             {
                 "next": target,
-                "error": "That key is unknown or revoked. Paste the whole key, "
-                "as `jaga keys create` printed it."
+                "error": _(
+                    "That key is unknown or revoked. Paste the whole key, "
+                    "as `jaga keys create` printed it."
+                )
                 if secret
-                else "Paste an API key.",
+                else _("Paste an API key."),
             },
             401,
         )
+    session_id = await run_in_threadpool(sessions(request).open, key.key_id)
     response = RedirectResponse(target, 303)
     response.set_cookie(
         COOKIE,
-        sessions(request).open(key.key_id),
+        session_id,
         max_age=int(IDLE_SECONDS),
         path="/",
         httponly=True,
@@ -115,9 +119,24 @@ async def sign_in(request: Request) -> Response:
 
 
 @router.post("/sign-out")
-def sign_out(request: Request) -> Response:
-    if same_site(request):
-        sessions(request).close(request.cookies.get(COOKIE))
+async def sign_out(request: Request) -> Response:
+    """Ends the session on every server process. Only the dashboard's own form may
+    (this site's origin and the page's token): a cross-site post is refused and
+    changes nothing, rather than clearing the cookie of a session that lives on."""
+    session_id = request.cookies.get(COOKIE)
+    raw = await request.body()
+    form = parse_qs(raw[:MAX_FORM].decode("utf-8", "replace"))
+    given = (form.get("csrf") or [""])[0]
+    if session_id and not (
+        same_site(request) and hmac.compare_digest(given, csrf_token(session_id))
+    ):
+        return html(
+            request,
+            "sign_in.html",
+            {"next": "/", "error": _("Sign out from this site's own page.")},
+            403,
+        )
+    await run_in_threadpool(sessions(request).close, session_id)
     response = RedirectResponse("/sign-in", 303)
     response.delete_cookie(
         COOKIE,
