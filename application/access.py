@@ -48,6 +48,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "attachment.read": frozenset({"field", "ops", "auditor", "bawaslu"}),
     "reports.read": frozenset({"ops", "auditor", "bawaslu"}),
     "keys.manage": frozenset({"admin"}),
+    # Prometheus scrapes with a key: request counts and timings are not public.
+    "metrics.read": frozenset({"ops", "admin"}),
 }
 
 

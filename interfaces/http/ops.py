@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import UNAVAILABLE, body
 
 router = APIRouter(tags=["operations"])
@@ -55,7 +56,10 @@ def readyz(request: Request) -> Any:
 
 
 @router.get("/metrics", response_class=Response)
-def metrics(request: Request) -> Response:
+def metrics(
+    request: Request, _: Annotated[Caller, Depends(reader("metrics.read"))]
+) -> Response:
+    """Prometheus text; scrape it with an ops or admin key as a Bearer token."""
     return Response(
         request.app.state.metrics.render(),
         media_type="text/plain; version=0.0.4; charset=utf-8",

@@ -443,6 +443,7 @@ def endpoints(w: dict[str, str]) -> list[tuple[str, str, Any, set[str], str]]:
         ),
         ("POST", "/api/v1/keys", {"role": "field", "name": "k"}, {"admin"}, "global"),
         ("GET", "/api/v1/keys", None, {"admin"}, "any"),
+        ("GET", "/metrics", None, {"ops", "admin"}, "any"),
         ("POST", f"/api/v1/keys/{w['key']}/revoke", None, {"admin"}, "global"),
     ]
 
