@@ -44,6 +44,7 @@ from interfaces.http import (
 from interfaces.http.intake import Intake
 from interfaces.http.metrics import Metrics
 from interfaces.http.middleware import RequestMiddleware
+from interfaces.http.query import UnknownQuery
 from interfaces.i18n import LanguageMiddleware
 from interfaces.web import routes as web
 
@@ -133,6 +134,7 @@ def create_app(
     api.state.metrics = Metrics(lambda: api.state)
     csv_answers.install(api)  # innermost: it converts the finished JSON answer
     api.add_middleware(Intake)  # a key, then the body, then a write slot
+    api.add_middleware(UnknownQuery)
     api.add_middleware(RequestMiddleware, metrics=api.state.metrics)
     api.add_middleware(LanguageMiddleware)  # outermost: every answer has a language
     return api

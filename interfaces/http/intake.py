@@ -46,7 +46,7 @@ def needs_key(route: Any) -> bool:
     return False
 
 
-def _route(scope: Scope) -> Any | None:
+def api_route(scope: Scope) -> Any | None:
     # The API's own routes, as declared (the app keeps them: interfaces/http/app).
     state = getattr(scope.get("app"), "state", None)
     for route in getattr(state, "routes", []):
@@ -115,7 +115,7 @@ class Intake:
     async def _refuse_without_key(self, scope: Scope) -> Any | None:
         """A 401 answer when the route takes a key and the headers hold no live one;
         the key found is left for the route's own check."""
-        route = _route(scope)
+        route = api_route(scope)
         if route is None:
             return None
         needed = self._needs_key.get(id(route))

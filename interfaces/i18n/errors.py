@@ -91,6 +91,7 @@ REASONS = (
     N_("must be a finite number"),
     N_("must be an http or https URL"),
     N_("is not in incoming_roster"),
+    N_("is not a parameter of this address"),
 )
 # Pydantic's error types and the message each says, with its ctx as parameters.
 PYDANTIC = {

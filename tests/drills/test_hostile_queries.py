@@ -115,3 +115,35 @@ def test_a_scope_or_filter_with_sql_wildcards_matches_only_itself(
         if reply.status_code == 200:
             assert reply.json()["items"] == [], reply.request.url
     assert tally.server_errors == 0
+
+
+def test_unknown_query_parameters_answer_422_naming_them(served: Served) -> None:
+    tally = counts(f"hostile input [{served.store}]")
+    cases = [
+        ("GET", "/api/v1/audit/export?from=1&to=200", "auditor", "from"),
+        ("GET", "/api/v1/sites?provinsi=jawa-timur", "ops", "provinsi"),
+        ("GET", "/api/v1/timeline?site=x&limit=5", "auditor", "site"),
+        ("GET", "/api/v1/incidents?cursor=&%00=1", "ops", "\x00"),
+        ("GET", "/readyz?verbose=1", "ops", "verbose"),
+        ("GET", "/metrics?debug", "ops", "debug"),
+        ("POST", "/api/v1/units?dry_run=1", "ops", "dry_run"),
+        ("POST", "/api/v1/audit/verify?deep=1", "auditor", "deep"),
+    ]
+    wrong: list[str] = []
+    with httpx.Client(base_url=served.base_url, timeout=30) as c:
+        for method, path, role, name in cases:
+            reply = c.request(
+                method,
+                path,
+                headers=bearer(served.keys[role]),
+                json={} if method == "POST" else None,
+            )
+            tally.add_status(reply.status_code)
+            if reply.status_code != 422 or not _named(reply, name):
+                wrong.append(f"{method} {path}: {reply.status_code} {reply.text[:120]}")
+        known = c.get(
+            "/api/v1/sites?limit=1&format=csv", headers=bearer(served.keys["ops"])
+        )
+        tally.add_status(known.status_code)
+    assert not wrong, "\n".join(wrong)
+    assert known.status_code == 200
