@@ -46,6 +46,7 @@ from interfaces.http.metrics import Metrics
 from interfaces.http.middleware import RequestMiddleware
 from interfaces.http.query import UnknownQuery
 from interfaces.i18n import LanguageMiddleware
+from interfaces.web import docs
 from interfaces.web import routes as web
 
 CHECKPOINT_INTERVAL_SECONDS = 60.0
@@ -124,6 +125,9 @@ def create_app(
         summary="The record of election security operations: check-ins, shift "
         "handovers, patrols, incidents and neutrality, as an append-only log.",
         lifespan=lifespan,
+        # Served by interfaces/web/docs from Jaga's own copy: no CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     api.state.settings = settings
     errors.install(api)
@@ -131,6 +135,7 @@ def create_app(
         api.include_router(module.router)
     api.state.routes = [r for m in ROUTERS for r in m.router.routes]
     api.include_router(web.router)  # the dashboard at /
+    api.include_router(docs.router)  # the API's reference at /docs
     api.state.metrics = Metrics(lambda: api.state)
     csv_answers.install(api)  # innermost: it converts the finished JSON answer
     api.add_middleware(Intake)  # a key, then the body, then a write slot

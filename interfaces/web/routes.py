@@ -47,6 +47,7 @@ STATIC = {
     "map.js": "text/javascript",
     "alerts.js": "text/javascript",
     "replay.js": "text/javascript",
+    "docs.js": "text/javascript",
 }
 PAGE_LIMIT = 100
 INCIDENT_STATUSES = ("open", "resolved", "closed")
