@@ -5,6 +5,7 @@ no secret reaches the server's log."""
 from __future__ import annotations
 
 import hmac
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -294,3 +295,40 @@ def test_no_secret_reaches_the_server_log(served: Served) -> None:
     secrets = [fresh, guessed, *served.keys.values()]
     leaked = [s for s in secrets if _parts(s)[1] in log]
     assert not leaked, f"{len(leaked)} secrets in {served.server.log}"
+
+
+def test_a_cross_site_sign_out_is_refused_and_a_real_one_ends_the_session(
+    served: Served,
+) -> None:
+    with _http(served) as c:
+        signed = c.post(
+            "/sign-in",
+            data={"key": served.keys["ops"], "next": "/"},
+            headers={"Origin": served.base_url},
+        )
+        session = c.cookies.get("jaga_session")
+        assert session, signed.text
+        forged = [
+            c.post("/sign-out", headers={"Origin": "https://evil.example"}),
+            c.post(
+                "/sign-out",
+                data={"csrf": "0" * 64},
+                headers={"Origin": served.base_url, "Sec-Fetch-Site": "cross-site"},
+            ),
+        ]
+        still = c.get("/", follow_redirects=False)
+        token = re.search(r'name="csrf" content="([0-9a-f]+)"', still.text)
+        assert token is not None
+        out = c.post(
+            "/sign-out",
+            data={"csrf": token.group(1)},
+            headers={"Origin": served.base_url},
+        )
+        c.cookies.set("jaga_session", session)  # the old cookie, replayed
+        after = c.get("/", follow_redirects=False)
+        api_after = c.get("/api/v1/sites", headers={"X-CSRF-Token": token.group(1)})
+    _tally(served, signed, *forged, still, out, after, api_after)
+    assert [r.status_code for r in forged] == [403, 403]
+    assert still.status_code == 200
+    assert out.status_code == 303 and after.status_code == 303
+    assert api_after.status_code == 401
