@@ -1,9 +1,10 @@
 """Query strings hold only what the endpoint declares: `?from=1&to=200` on an export
 that takes `from_position` and `to_position` is a 422 naming `from`, not a whole
-export."""
+export. And no path or query value holds a NUL, which no store keeps as text."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -33,24 +34,42 @@ class UnknownQuery:
         self._declared: dict[int, frozenset[str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = scope.get("query_string", b"") if scope["type"] == "http" else b""
-        route = api_route(scope) if raw else None
-        if route is not None:
-            names = self._declared.get(id(route))
-            if names is None:
-                names = self._declared[id(route)] = declared(route)
-            if scope["method"] == "GET" and scope["path"].startswith("/api/v1/"):
-                names = names | {"format"}  # every read speaks CSV (csv_answers)
-            given = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-            unknown = sorted({name for name, _ in given} - names)
-            if unknown:
-                field = unknown[0]
-                response = answer(
-                    422,
-                    "invalid_value",
-                    f"{field}: is not a parameter of this address",
-                    {"field": field, "unknown": unknown, "allowed": sorted(names)},
-                )
-                await response(scope, receive, send)
-                return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = scope.get("query_string", b"")
+        given = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+        refused = _nul(scope, given) or self._unknown(scope, given)
+        if refused is not None:
+            field, message, details = refused
+            response = answer(422, "invalid_value", f"{field}: {message}", details)
+            await response(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+    def _unknown(self, scope: Scope, given: list[tuple[str, str]]) -> Refusal | None:
+        route = api_route(scope) if given else None
+        if route is None:
+            return None
+        names = self._declared.get(id(route))
+        if names is None:
+            names = self._declared[id(route)] = declared(route)
+        if scope["method"] == "GET" and scope["path"].startswith("/api/v1/"):
+            names = names | {"format"}  # every read speaks CSV (csv_answers)
+        unknown = sorted({name for name, _ in given} - names)
+        if not unknown:
+            return None
+        details = {"field": unknown[0], "unknown": unknown, "allowed": sorted(names)}
+        return unknown[0], "is not a parameter of this address", details
+
+
+Refusal = tuple[str, str, dict[str, Any]]
+
+
+def _nul(scope: Scope, given: list[tuple[str, str]]) -> Refusal | None:
+    for name, value in given:
+        if "\x00" in name or "\x00" in value:
+            return name, "must not hold a NUL character", {"field": name}
+    if "\x00" in scope.get("path", ""):
+        return "path", "must not hold a NUL character", {"field": "path"}
+    return None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -23,6 +24,7 @@ from application.commands.fields import ServerId as ServerId
 from application.commands.fields import Short as Short
 from application.commands.fields import SiteKind as SiteKind
 from application.commands.fields import Slug as Slug
+from domain.values import EARLIEST, LATEST
 
 # Printable text without control characters: it is stored as text.
 IDEMPOTENCY_KEY_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
@@ -42,7 +44,15 @@ def _iso(value: Any) -> Any:
     return value
 
 
-QueryTime = Annotated[AwareDatetime, BeforeValidator(_iso)]
+def _in_range(value: datetime) -> datetime:
+    # A day's margin, as for times in events: every conversion to a zone, and a
+    # day either side, stays inside what Python can hold.
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError("is out of range (years 0001 to 9999)")
+    return value
+
+
+QueryTime = Annotated[AwareDatetime, BeforeValidator(_iso), AfterValidator(_in_range)]
 QueryDate = Annotated[date, BeforeValidator(_iso)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 

@@ -92,6 +92,7 @@ REASONS = (
     N_("must be an http or https URL"),
     N_("is not in incoming_roster"),
     N_("is not a parameter of this address"),
+    N_("must not hold a NUL character"),
 )
 # Pydantic's error types and the message each says, with its ctx as parameters.
 PYDANTIC = {

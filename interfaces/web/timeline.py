@@ -14,6 +14,7 @@ from interfaces.http.reading import page
 from interfaces.web import params as checks
 
 PAGE_LIMIT = 100
+FIRST_DAY, LAST_DAY = date(1, 1, 2), date(9999, 12, 30)
 
 
 def _day(params: Any, name: str) -> date | None:
@@ -21,16 +22,20 @@ def _day(params: Any, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise checks.invalid(name, "must be a date") from None
+    # A day either side is still a date Python can hold, in every zone.
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise checks.invalid(name, "is out of range (years 0001 to 9999)")
+    return day
 
 
 def _position(params: Any, name: str) -> int | None:
     value = (params.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdigit() or len(value) > 15:
         raise checks.invalid(name, "must be a whole number from 0")
     return int(value)
 

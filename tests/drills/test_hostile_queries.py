@@ -117,7 +117,9 @@ def test_a_scope_or_filter_with_sql_wildcards_matches_only_itself(
     assert tally.server_errors == 0
 
 
-def test_unknown_query_parameters_answer_422_naming_them(served: Served) -> None:
+def test_unknown_parameters_nul_and_far_times_answer_422_naming_them(
+    served: Served,
+) -> None:
     tally = counts(f"hostile input [{served.store}]")
     cases = [
         ("GET", "/api/v1/audit/export?from=1&to=200", "auditor", "from"),
@@ -128,6 +130,14 @@ def test_unknown_query_parameters_answer_422_naming_them(served: Served) -> None
         ("GET", "/metrics?debug", "ops", "debug"),
         ("POST", "/api/v1/units?dry_run=1", "ops", "dry_run"),
         ("POST", "/api/v1/audit/verify?deep=1", "auditor", "deep"),
+        ("GET", "/api/v1/timeline?incident_id=%00", "auditor", "incident_id"),
+        ("GET", "/api/v1/timeline?types=a%00", "auditor", "types"),
+        ("GET", "/api/v1/incidents/%00", "ops", "path"),
+        ("GET", "/api/v1/patrols/x%00y", "ops", "path"),
+        ("GET", "/api/v1/sites/kpu%00/gaps", "ops", "path"),
+        ("GET", "/?site_id=%00", "ops", "site_id"),
+        ("GET", "/api/v1/sites/x/gaps?to=0001-01-01T00:00:00%2B14:00", "ops", "to"),
+        ("GET", "/api/v1/sites?as_of=9999-12-31T23:59:59-12:00", "ops", "as_of"),
     ]
     wrong: list[str] = []
     with httpx.Client(base_url=served.base_url, timeout=30) as c:
@@ -147,3 +157,34 @@ def test_unknown_query_parameters_answer_422_naming_them(served: Served) -> None
         tally.add_status(known.status_code)
     assert not wrong, "\n".join(wrong)
     assert known.status_code == 200
+
+
+def test_dashboard_pages_answer_hostile_query_values_with_4xx(served: Served) -> None:
+    site = guarded_site(served.base_url, served.keys["ops"], people=1)
+    tally = counts(f"hostile input [{served.store}]")
+    page = f"/sites/{site['site_id']}"
+    values = {
+        "from": ["0001-01-01", "9999-12-31", "x", "2024-02-30"],
+        "to": ["9999-12-31", "0001-01-01", "[]"],
+        "older": ["9" * 18, "-1", "1e400"],
+        "newer": ["9" * 16, "x"],
+        "as_of": ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"],
+        "as_of_position": ["9" * 30, "-5"],
+        "cursor": CURSORS[:6],
+    }
+    wrong: list[str] = []
+    with httpx.Client(base_url=served.base_url, timeout=30) as c:
+        signed = c.post(
+            "/sign-in",
+            data={"key": served.keys["ops"], "next": "/"},
+            headers={"Origin": served.base_url},
+        )
+        assert signed.status_code == 303
+        for path in (page, "/", "/incidents", "/peta"):
+            for name, options in values.items():
+                for value in options:
+                    reply = c.get(path, params={name: value}, follow_redirects=False)
+                    tally.add_status(reply.status_code)
+                    if reply.status_code >= 500:
+                        wrong.append(f"{path}?{name}={value[:20]}: {reply.status_code}")
+    assert not wrong, "\n".join(wrong)
