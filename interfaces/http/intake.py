@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import structlog
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from interfaces.http.errors import answer
+from interfaces.http.errors import UNAVAILABLE, answer, unavailable_answer
+
+log = structlog.get_logger("jaga.http")
 
 WRITE_SLOTS = 16
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -130,6 +133,10 @@ class Intake:
             key = await key_from_headers(request)
         except HTTPException:
             return None  # malformed headers: the route answers as it always does
+        except UNAVAILABLE:
+            # Outside the app's own error mapping: the store is down for writers.
+            log.warning("store_unavailable", path=scope.get("path"))
+            return unavailable_answer()
         if key is None:
             return answer(
                 401, "unauthorized", "send an API key: Authorization: Bearer <key>"
