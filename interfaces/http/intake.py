@@ -112,8 +112,17 @@ class Intake:
             return
         if messages is None:
             return  # the client went away before its body was whole
+        # The answer is sent after the slot is let go: a client that does not read
+        # it holds its own connection, not a slot.
+        answered: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            answered.append(message)
+
         async with self.slots:
-            await self.app(scope, _replay(messages, receive), send)
+            await self.app(scope, _replay(messages, receive), keep)
+        for message in answered:
+            await send(message)
 
     async def _refuse_without_key(self, scope: Scope) -> Any | None:
         """A 401 answer when the route takes a key and the headers hold no live one;

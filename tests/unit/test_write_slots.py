@@ -77,3 +77,39 @@ def test_a_slow_body_holds_no_slot_and_times_out_with_408() -> None:
     slow_status, quick_status, took = asyncio.run(scenario())
     assert quick_status == 200 and took < 0.3  # the one slot was free
     assert slow_status == 408
+
+
+def test_a_client_that_does_not_read_its_answer_holds_no_slot() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}" * 100_000})
+
+    def request() -> tuple[dict[str, Any], Any]:
+        scope = {"type": "http", "method": "POST", "path": "/api/v1/x", "headers": []}
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+
+        return scope, receive
+
+    async def scenario() -> list[int]:
+        gate = Intake(app, slots=1)
+        never = asyncio.Event()
+
+        async def stuck(message: Any) -> None:
+            await never.wait()  # the client's window is full: send blocks
+
+        statuses: list[int] = []
+
+        async def reads(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        slow = asyncio.create_task(gate(*request(), stuck))
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(gate(*request(), reads), timeout=2)
+        slow.cancel()
+        return statuses
+
+    assert asyncio.run(scenario()) == [201]
