@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from interfaces.http.deps import Caller, reader
 from interfaces.http.errors import UNAVAILABLE, body
+from interfaces.http.schemas import ERRORS
 
 router = APIRouter(tags=["operations"])
 
@@ -55,7 +56,11 @@ def readyz(request: Request) -> Any:
     )
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={status: ERRORS[status] for status in (401, 403)},
+)
 def metrics(
     request: Request, _: Annotated[Caller, Depends(reader("metrics.read"))]
 ) -> Response:
