@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from typing import Any
+from typing import Any, TextIO, cast
 
 import structlog
 
@@ -89,7 +89,7 @@ def configure_logging(settings: Settings) -> None:
     structlog.configure(
         processors=[*shared, _masked(renderer)],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(cast(TextIO, _Stderr())),
         cache_logger_on_first_use=False,
     )
     root = logging.getLogger()
@@ -99,6 +99,16 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
         root.addHandler(handler)
         root.setLevel(min(root.level or logging.WARNING, logging.WARNING))
+
+
+class _Stderr:
+    """The standard error of the moment, not of set-up (tests swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 class _MaskedHandler(logging.Handler):
