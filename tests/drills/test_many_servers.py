@@ -218,12 +218,17 @@ def _readyz_count(text: str) -> float:
 
 def test_metrics_of_any_worker_count_every_worker(fleet: Fleet, tmp_path: Path) -> None:
     many = Workers(fleet.url, tmp_path, workers=2).start()
+    scrape = bearer(make_key(fleet.url, "ops")[1])  # /metrics needs an ops key
     try:
-        before = _readyz_count(httpx.get(f"{many.base_url}/metrics").text)
+        before = _readyz_count(
+            httpx.get(f"{many.base_url}/metrics", headers=scrape).text
+        )
         pids = {many.ready()["process"]["pid"] for _ in range(40)}
         assert len(pids) == 2, pids  # both workers answered
         for _ in range(4):  # whichever worker answers the scrape
-            after = _readyz_count(httpx.get(f"{many.base_url}/metrics").text)
+            after = _readyz_count(
+                httpx.get(f"{many.base_url}/metrics", headers=scrape).text
+            )
             assert after - before == 40
         # A third process on the database: still one leader for all.
         leaders = {many.ready()["leader"]["pid"] for _ in range(10)}
