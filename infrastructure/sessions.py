@@ -13,8 +13,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from eventsourcing.postgres import PostgresDatastore
+
 from infrastructure.store.log import single_read
 
+SETUP_LOCK = 0x4A415345  # "JASE": creating the table once
 IDLE_SECONDS = 12 * 3600
 MAX_PER_KEY = 50
 # A session's last use is written at most this often: a read is not a write.
@@ -42,6 +45,9 @@ class SessionStore:
         self.per_key = per_key
         self.clock = clock
         with self.datastore.transaction(commit=True) as c:
+            if isinstance(self.datastore, PostgresDatastore):
+                # Server processes starting together: one creates, the others wait.
+                c.execute("SELECT pg_advisory_xact_lock(%s)", [SETUP_LOCK])
             c.execute(
                 "CREATE TABLE IF NOT EXISTS jaga_sessions ("
                 " id_hash TEXT PRIMARY KEY, key_id TEXT NOT NULL,"
