@@ -9,7 +9,7 @@ from typing import Any
 from application.projections.timeline import site_of
 from application.read import Scope
 from infrastructure.views import tables
-from infrastructure.views.reads import in_scope
+from infrastructure.views.paging import in_scope
 from infrastructure.views.store import ViewStore
 from infrastructure.views.tables import loads
 

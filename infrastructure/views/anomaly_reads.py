@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from application.projections import anomalies as rules
 from application.read import DEFAULT_LIMIT, Page, Scope
 from domain.errors import InvalidValue
-from infrastructure.views.reads import (
+from infrastructure.views.paging import (
     check_choice,
     check_time,
     field_fragments,
@@ -18,13 +18,13 @@ from infrastructure.views.reads import (
 )
 
 if TYPE_CHECKING:
-    from infrastructure.views.reads import SqlReadModel
+    from infrastructure.views.read_base import ReadBase
 
 SITE_FIELDS = ("site_id", "name", "province", "regency", "timezone", "posture")
 
 
 def anomalies(
-    reads: SqlReadModel,
+    reads: ReadBase,
     *,
     province: str | None = None,
     regency: str | None = None,
@@ -76,7 +76,7 @@ def anomalies(
 
 
 def flag_entries(
-    reads: SqlReadModel,
+    reads: ReadBase,
     c: Any,
     gens: dict[str, int],
     target: int | None,

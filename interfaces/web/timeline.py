@@ -8,7 +8,7 @@ from typing import Any
 
 from application.redaction import hide_guards
 from domain.regions import ZONES
-from infrastructure.views.reads import encode_cursor
+from infrastructure.views.paging import encode_cursor
 from interfaces.http.deps import Caller
 from interfaces.http.reading import page
 from interfaces.web import params as checks
