@@ -16,7 +16,7 @@ import structlog
 from application.app import Jaga
 from application.leaves import leaf_bytes, redact
 from application.redaction import AuditView
-from domain.errors import Conflict, InvalidValue, NotFound
+from domain.errors import NotFound
 from infrastructure.audit import bundle, migrations
 from infrastructure.audit.checkpoint import (
     Checkpoint,
@@ -26,6 +26,7 @@ from infrastructure.audit.checkpoint import (
     public_key_bytes,
     sign_checkpoint,
 )
+from infrastructure.audit.errors import InvalidRange, LogInconsistent, SigningKeyMissing
 from infrastructure.audit.frontier import frontier_keys
 from infrastructure.audit.merkle import (
     consistency_proof,
@@ -49,26 +50,6 @@ def _due(attempted_at: str | None) -> bool:
         return True
     age = datetime.now(UTC) - datetime.fromisoformat(attempted_at)
     return age.total_seconds() > RETRY_SECONDS
-
-
-class InvalidRange(InvalidValue, ValueError):
-    """Positions or tree sizes outside the log, or in the wrong order."""
-
-    @property
-    def code(self) -> str:
-        return "invalid_range"
-
-
-class LogInconsistent(Conflict):
-    """The stored tree no longer extends the last signed checkpoint."""
-
-
-class SigningKeyMissing(NotFound):
-    """No signing key where the settings point, and none may be made implicitly."""
-
-    @property
-    def code(self) -> str:
-        return "signing_key_missing"
 
 
 class AuditService:

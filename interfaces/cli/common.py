@@ -3,6 +3,7 @@ language, opening an existing log only, and progress bars ending in a summary.""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from domain.errors import DomainError
+from infrastructure.settings import Settings
 from interfaces.i18n import LANGUAGES, gettext, speaking
 
 # A bundle's lines before its events: header, checkpoint, public key, left
@@ -147,3 +150,28 @@ def refuse(error: Any) -> NoReturn:
             )
         )
     fail(error.message)
+
+
+@contextmanager
+def audit_service() -> Iterator[Any]:
+    """The audit service on the log the settings point to; refusals end the command."""
+    from infrastructure.audit.service import AuditService
+
+    if not structlog.is_configured():
+        # Keep stdout for the answer (JSON, bundles); logs go to stderr.
+        structlog.configure(
+            logger_factory=lambda *_args: structlog.PrintLogger(sys.stderr)
+        )
+    settings = Settings.load()
+    jaga = open_log(settings)
+    try:
+        yield AuditService(jaga, settings, create_key=False)
+    except DomainError as exc:
+        refuse(exc)
+    finally:
+        jaga.close()
+
+
+def echo_json(obj: Any) -> None:
+    """An answer on standard output as indented JSON."""
+    typer.echo(json.dumps(obj, indent=2, ensure_ascii=False))

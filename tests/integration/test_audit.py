@@ -18,7 +18,8 @@ from application.app import Jaga
 from application.commands.duty import CheckIn
 from domain.errors import NotFound
 from infrastructure.audit.bundle_verify import verify_bundle_bytes
-from infrastructure.audit.service import AuditService, InvalidRange, LogInconsistent
+from infrastructure.audit.errors import InvalidRange, LogInconsistent
+from infrastructure.audit.service import AuditService
 from infrastructure.settings import Settings
 from tests.integration.scenario import FIELD, T0, ctx, jember
 
