@@ -283,3 +283,23 @@ def test_workers_starting_together_on_a_fresh_database_all_serve(
         assert many.server.proc.poll() is None
     finally:
         many.stop()
+
+
+def test_a_dashboard_session_opened_on_one_server_is_valid_on_the_other(
+    fleet: Fleet,
+) -> None:
+    a, b = fleet.servers
+    signed = httpx.post(
+        f"{a.base_url}/sign-in",
+        data={"key": fleet.keys["ops"], "next": "/"},
+        follow_redirects=False,
+        timeout=10,
+    )
+    assert signed.status_code == 303, signed.text
+    cookies = dict(signed.cookies)
+    assert cookies
+    for server in (a, b):
+        board = httpx.get(
+            f"{server.base_url}/", cookies=cookies, follow_redirects=False, timeout=10
+        )
+        assert board.status_code == 200, (server.base_url, board.headers)
