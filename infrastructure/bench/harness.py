@@ -38,7 +38,6 @@ from infrastructure.bench.server import (
     Server,
     free_port,
     jaga_serve_command,
-    serve_has_workers,
 )
 from infrastructure.bench.summary import summarise, table
 from infrastructure.bench.workload import Op, Workload
@@ -217,9 +216,6 @@ def run(plan: Plan, out_dir: Path, say: Callable[[str], None]) -> dict[str, Any]
         }
         refs = Refs()
         for workers in plan.worker_counts():
-            if workers > 1 and not serve_has_workers():
-                result["workers_n"] = {"skipped": "jaga serve has no --workers"}
-                continue
             port = free_port()
             log = out_dir / f"{stamp}.server.log"
             say(f"server: jaga serve, {workers} worker(s), port {port} (log {log})")

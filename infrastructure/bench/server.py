@@ -43,18 +43,8 @@ def jaga_serve_command(port: int, workers: int = 1) -> list[str]:
     """`jaga serve` as this interpreter runs it."""
     command = [sys.executable, "-c", CLI, "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port)]
-    return command + (["--workers", str(workers)] if workers > 1 else [])
-
-
-def serve_has_workers() -> bool:
-    """Whether this build's `jaga serve` takes --workers."""
-    done = subprocess.run(
-        [sys.executable, "-c", CLI, "serve", "--help"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    return "--workers" in done.stdout
+    # Always said: on PostgreSQL jaga serve defaults to one worker per core.
+    return command + ["--workers", str(workers)]
 
 
 def tree_pids(pid: int) -> list[int]:
