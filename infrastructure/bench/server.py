@@ -39,12 +39,12 @@ def rss_kib(pid: int) -> int:
 CLI = "from interfaces.cli.main import app; app()"
 
 
-def jaga_serve_command(port: int, workers: int = 1) -> list[str]:
+def jaga_serve_command(port: int, workers: int | None = None) -> list[str]:
     """`jaga serve` as this interpreter runs it."""
     command = [sys.executable, "-c", CLI, "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port)]
-    # Always said: on PostgreSQL jaga serve defaults to one worker per core.
-    return command + ["--workers", str(workers)]
+    # None: the server's default (on PostgreSQL one worker per core).
+    return command + ([] if workers is None else ["--workers", str(workers)])
 
 
 def tree_pids(pid: int) -> list[int]:
