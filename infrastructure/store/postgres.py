@@ -187,17 +187,21 @@ class JagaPostgresRecorder(log.LogQueries, PostgresApplicationRecorder):
 
         def run() -> None:
             try:
-                pools = [self.datastore.pool]
-                if "writers" in vars(self):
-                    pools.append(self.writers)
-                for pool in pools:
-                    pool.check()
+                self.check_pools()
             except Exception:  # a pool closing meanwhile: nothing to prune
                 pass
             finally:
                 self._pruning = False
 
         threading.Thread(target=run, name="jaga-prune", daemon=True).start()
+
+    def check_pools(self) -> None:
+        """Checks every idle pooled connection now and replaces the dead ones."""
+        pools = [self.datastore.pool]
+        if "writers" in vars(self):
+            pools.append(self.writers)
+        for pool in pools:
+            pool.check()
 
     def close(self) -> None:
         if "writers" in vars(self):

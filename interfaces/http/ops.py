@@ -29,10 +29,25 @@ def healthz() -> dict[str, str]:
 def readyz(request: Request) -> Any:
     state = request.app.state
     leadership = state.leadership
+
+    def read() -> tuple[int, Any, Any]:
+        return (
+            state.jaga.log.max_position(),
+            state.projections.lag(),
+            leadership.leader(),
+        )
+
     try:
-        position = state.jaga.log.max_position()
-        lag = state.projections.lag()
-        leader = leadership.leader()
+        try:
+            position, lag, leader = read()
+        except UNAVAILABLE:
+            # Pooled connections a restart or failover killed are not the store:
+            # they are replaced, and the store asked again.
+            check = getattr(state.jaga.recorder, "check_pools", None)
+            if check is None:
+                raise
+            check()
+            position, lag, leader = read()
     except UNAVAILABLE:
         return JSONResponse(
             body("unavailable", "the store is unreachable"),
