@@ -36,20 +36,10 @@ from infrastructure.audit.merkle import (
 )
 from infrastructure.audit.note import Verifier, log_verifier
 from infrastructure.audit.verify import VERIFY_BATCH, LiveVerifier
-from infrastructure.audit.witnessing import Witnessing
+from infrastructure.audit.witnessing import Witnessing, due
 from infrastructure.settings import Settings
 
 log = structlog.get_logger(__name__)
-RETRY_SECONDS = 5.0
-
-
-def _due(attempted_at: str | None) -> bool:
-    """A witness not tried in the last few seconds (readers polling the checkpoint
-    must not turn into a stream of submissions to a witness that is down)."""
-    if attempted_at is None:
-        return True
-    age = datetime.now(UTC) - datetime.fromisoformat(attempted_at)
-    return age.total_seconds() > RETRY_SECONDS
 
 
 class AuditService:
@@ -81,6 +71,7 @@ class AuditService:
         self._issue_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._publishing = threading.Lock()
         self._timer: threading.Thread | None = None
         migrations.install(self.recorder)
         self.witnessing = Witnessing(self, settings.witnesses)
@@ -96,11 +87,30 @@ class AuditService:
         cp = self.latest_checkpoint(issue=True)
         answer = self.witnessing.checkpoint_json(cp)
         if any(
-            w["cosigned_size"] < cp.tree_size and _due(w["attempted_at"])
+            w["cosigned_size"] < cp.tree_size and due(w["attempted_at"])
             for w in answer["witnesses"]
         ):
-            self._wake.set()
+            if self._timer is not None:
+                self._wake.set()
+            else:  # the timer runs in the leader, maybe another process
+                self._publish_soon()
         return answer
+
+    def _publish_soon(self) -> None:
+        """Takes the checkpoint to the witnesses in the background, one at a time
+        in this process (publish is safe beside the leader's own)."""
+        if not self._publishing.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                self.publish()
+            except Exception:  # a witness or store outage is shown, not raised
+                log.exception("checkpoint publish failed")
+            finally:
+                self._publishing.release()
+
+        threading.Thread(target=run, name="checkpoint-publish", daemon=True).start()
 
     def publish(self) -> Checkpoint:
         """Issues a checkpoint if the log grew, then takes the latest to every

@@ -5,6 +5,7 @@ public feed and of export bundles, and the live store held to a quorum."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -37,6 +38,18 @@ def cosignature_json(signature: Signature) -> dict[str, Any]:
 def cosigned_note(cp: Checkpoint, cosignatures: Sequence[Signature]) -> str:
     """The C2SP note: the text, the log's signature line, one line per witness."""
     return cp.note_text() + "".join(s.line for s in cosignatures)
+
+
+RETRY_SECONDS = 5.0
+
+
+def due(attempted_at: str | None) -> bool:
+    """A witness not tried in the last few seconds (readers polling the checkpoint
+    must not turn into a stream of submissions to a witness that is down)."""
+    if attempted_at is None:
+        return True
+    age = datetime.now(UTC) - datetime.fromisoformat(attempted_at)
+    return age.total_seconds() > RETRY_SECONDS
 
 
 class Witnessing:
